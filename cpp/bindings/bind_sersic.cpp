@@ -1,0 +1,61 @@
+#include <pybind11/pybind11.h>
+
+#include <string>
+
+#include "arrays.hpp"
+#include "galforge/gamma.hpp"
+#include "galforge/sersic.hpp"
+
+namespace galforge::bindings {
+
+namespace {
+
+BnMethod parse_bn(const std::string& bn) {
+    if (bn == "exact") return BnMethod::exact;
+    if (bn == "cb99") return BnMethod::cb99;
+    throw std::invalid_argument("bn = '" + bn + "' is invalid: expected 'exact' or 'cb99'");
+}
+
+SersicParams make_params(double x0, double y0, double ie, double r_e, double n, double q, double pa, double c,
+                         const std::string& bn) {
+    SersicParams p{x0, y0, ie, r_e, n, q, pa, c, parse_bn(bn)};
+    validate(p);
+    return p;
+}
+
+}  // namespace
+
+void bind_sersic(py::module_& m) {
+    m.def("gamma_p", &gamma_p, py::arg("a"), py::arg("x"));
+    m.def("sersic_bn", [](double n, const std::string& bn) {
+        return sersic_bn(make_params(0, 0, 1, 1, n, 1, 0, 2, bn));
+    }, py::arg("n"), py::arg("bn") = "exact");
+    m.def("sersic_total_flux",
+          [](double ie, double r_e, double n, double q, double c, const std::string& bn) {
+              return sersic_total_flux(make_params(0, 0, ie, r_e, n, q, 0, c, bn));
+          },
+          py::arg("ie"), py::arg("r_e"), py::arg("n"), py::arg("q"), py::arg("c"), py::arg("bn") = "exact");
+    m.def("render_sersic_into",
+          [](py::handle image, double x0, double y0, double ie, double r_e, double n, double q, double pa, double c,
+             const std::string& bn, int oversample, double tolerance, py::object window, double x_origin,
+             double y_origin, int threads) {
+              DoubleArray arr = require_image(image, "image", true);
+              const SersicParams p = make_params(x0, y0, ie, r_e, n, q, pa, c, bn);
+              ImageView view = image_view(arr, x_origin, y_origin);
+              Window w = Window::whole(view);
+              if (!window.is_none()) {
+                  auto t = window.cast<py::tuple>();
+                  if (t.size() != 4) throw std::invalid_argument("window must be (y_begin, y_end, x_begin, x_end)");
+                  w = Window{t[0].cast<std::ptrdiff_t>(), t[1].cast<std::ptrdiff_t>(), t[2].cast<std::ptrdiff_t>(),
+                             t[3].cast<std::ptrdiff_t>()};
+              }
+              const RenderOptions options{oversample, tolerance, threads};
+              py::gil_scoped_release release;
+              render_sersic(view, w, p, options);
+          },
+          py::arg("image"), py::arg("x0"), py::arg("y0"), py::arg("ie"), py::arg("r_e"), py::arg("n"), py::arg("q"),
+          py::arg("pa"), py::arg("c"), py::arg("bn"), py::arg("oversample"), py::arg("tolerance"), py::arg("window"),
+          py::arg("x_origin"), py::arg("y_origin"), py::arg("threads"));
+}
+
+}  // namespace galforge::bindings

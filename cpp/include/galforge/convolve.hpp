@@ -1,0 +1,32 @@
+// FFT convolution of images of one shape with one PSF whose transform is computed once.
+#pragma once
+#include <complex>
+#include <cstddef>
+#include <vector>
+
+namespace galforge {
+
+// Linear convolution, cropped like scipy.signal.fftconvolve(image, psf, mode="same"): the PSF
+// pixel [(ky - 1) / 2, (kx - 1) / 2] (integer division; the centre for odd sizes) maps a point
+// source onto itself. Thread-safe: convolve() is const and allocates its own scratch.
+class Convolver {
+public:
+    // psf: C-contiguous (ky, kx); image shape (ny, nx). normalize: divide the PSF by its sum.
+    Convolver(const double* psf, std::size_t ky, std::size_t kx, std::size_t ny, std::size_t nx, bool normalize);
+
+    // out may alias in. Both are C-contiguous (ny, nx).
+    void convolve(const double* in, double* out, int threads = 1) const;
+
+    std::size_t ny() const { return ny_; }
+    std::size_t nx() const { return nx_; }
+    std::size_t padded_ny() const { return pny_; }
+    std::size_t padded_nx() const { return pnx_; }
+    double psf_sum() const { return psf_sum_; }
+
+private:
+    std::size_t ky_, kx_, ny_, nx_, pny_, pnx_, nh_;
+    double psf_sum_;
+    std::vector<std::complex<double>> psf_hat_;  // (pny_, nh_), scaled by 1 / (pny_ pnx_)
+};
+
+}  // namespace galforge

@@ -1,0 +1,23 @@
+// The one place that talks to the FFT backend (pocketfft, BSD-3, from the pythran package).
+#pragma once
+#include <complex>
+#include <cstddef>
+
+namespace galforge::fft {
+
+// Smallest length >= n whose prime factors are 2, 3, 5, 7 or 11 (fast for real transforms).
+std::size_t good_size(std::size_t n);
+
+// Real-to-complex transforms of `rows` contiguous rows of length `n` (row stride `in_stride`
+// doubles) into rows of n/2+1 complex values (row stride `out_stride`).
+void rfft_rows(const double* in, std::ptrdiff_t in_stride, std::complex<double>* out, std::ptrdiff_t out_stride,
+               std::size_t rows, std::size_t n, int threads);
+
+// Complex-to-real inverse of the above, scaled by `scale`.
+void irfft_rows(const std::complex<double>* in, std::ptrdiff_t in_stride, double* out, std::ptrdiff_t out_stride,
+                std::size_t rows, std::size_t n, double scale, int threads);
+
+// In-place complex transforms along the columns of a (rows, cols) C-contiguous complex array.
+void fft_columns(std::complex<double>* data, std::size_t rows, std::size_t cols, bool forward, int threads);
+
+}  // namespace galforge::fft

@@ -1,0 +1,80 @@
+#include "galforge/convolve.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+
+#include "galforge/fft.hpp"
+
+namespace galforge {
+
+namespace {
+
+// Kahan-compensated sum, so that normalising a PSF with a huge dynamic range loses nothing.
+double compensated_sum(const double* x, std::size_t n) {
+    double sum = 0.0, carry = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double y = x[i] - carry;
+        const double t = sum + y;
+        carry = (t - sum) - y;
+        sum = t;
+    }
+    return sum;
+}
+
+}  // namespace
+
+Convolver::Convolver(const double* psf, std::size_t ky, std::size_t kx, std::size_t ny, std::size_t nx, bool normalize)
+    : ky_(ky), kx_(kx), ny_(ny), nx_(nx), pny_(0), pnx_(0), nh_(0), psf_sum_(0.0) {
+    if (psf == nullptr || ky == 0 || kx == 0) throw std::invalid_argument("psf must be a non-empty 2-d array");
+    if (ny == 0 || nx == 0) throw std::invalid_argument("image shape must be non-empty");
+    constexpr std::size_t kMaxSide = std::size_t(1) << 16;
+    if (ky > kMaxSide || kx > kMaxSide || ny > kMaxSide || nx > kMaxSide)
+        throw std::invalid_argument("image or psf side longer than 65536 pixels");
+    for (std::size_t i = 0; i < ky * kx; ++i)
+        if (!std::isfinite(psf[i])) {
+            std::ostringstream msg;
+            msg << "psf has a non-finite value " << psf[i] << " at flat index " << i;
+            throw std::invalid_argument(msg.str());
+        }
+    psf_sum_ = compensated_sum(psf, ky * kx);
+    if (normalize && (psf_sum_ == 0.0 || !std::isfinite(psf_sum_))) {
+        std::ostringstream msg;
+        msg << "psf sum = " << psf_sum_ << " cannot be normalised to 1";
+        throw std::invalid_argument(msg.str());
+    }
+    pny_ = fft::good_size(ny + ky - 1);
+    pnx_ = fft::good_size(nx + kx - 1);
+    nh_ = pnx_ / 2 + 1;
+    const double scale = (normalize ? 1.0 / psf_sum_ : 1.0) / static_cast<double>(pny_ * pnx_);
+    std::vector<double> padded(ky * pnx_, 0.0);
+    for (std::size_t i = 0; i < ky; ++i)
+        for (std::size_t j = 0; j < kx; ++j) padded[i * pnx_ + j] = psf[i * kx + j] * scale;
+    psf_hat_.assign(pny_ * nh_, std::complex<double>(0.0, 0.0));
+    fft::rfft_rows(padded.data(), static_cast<std::ptrdiff_t>(pnx_), psf_hat_.data(), static_cast<std::ptrdiff_t>(nh_),
+                   ky, pnx_, 1);
+    fft::fft_columns(psf_hat_.data(), pny_, nh_, true, 1);
+}
+
+void Convolver::convolve(const double* in, double* out, int threads) const {
+    if (threads < 1) throw std::invalid_argument("threads must be >= 1");
+    // Rows of the image, zero-padded to pnx_, transformed along x; rows >= ny_ are zero.
+    std::vector<double> real(ny_ * pnx_, 0.0);
+    for (std::size_t i = 0; i < ny_; ++i) std::copy(in + i * nx_, in + (i + 1) * nx_, real.begin() + i * pnx_);
+    std::vector<std::complex<double>> spec(pny_ * nh_);
+    fft::rfft_rows(real.data(), static_cast<std::ptrdiff_t>(pnx_), spec.data(), static_cast<std::ptrdiff_t>(nh_), ny_,
+                   pnx_, threads);
+    std::fill(spec.begin() + ny_ * nh_, spec.end(), std::complex<double>(0.0, 0.0));
+    fft::fft_columns(spec.data(), pny_, nh_, true, threads);
+    for (std::size_t k = 0; k < spec.size(); ++k) spec[k] *= psf_hat_[k];
+    fft::fft_columns(spec.data(), pny_, nh_, false, threads);
+    // Only the rows of the "same" crop are transformed back.
+    const std::size_t sy = (ky_ - 1) / 2, sx = (kx_ - 1) / 2;
+    fft::irfft_rows(spec.data() + sy * nh_, static_cast<std::ptrdiff_t>(nh_), real.data(),
+                    static_cast<std::ptrdiff_t>(pnx_), ny_, pnx_, 1.0, threads);
+    for (std::size_t i = 0; i < ny_; ++i)
+        std::copy(real.begin() + i * pnx_ + sx, real.begin() + i * pnx_ + sx + nx_, out + i * nx_);
+}
+
+}  // namespace galforge

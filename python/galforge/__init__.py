@@ -1,0 +1,12 @@
+"""galforge: galaxy images from volunteers' drawings to fitted photometric models, fast."""
+from . import psf
+from .components import PointSource, Sersic, Sky
+from .convolve import Convolver, convolve
+from .errors import GalforgeError, GalforgeValueError
+from .model import Model
+from .sersic import render_sersic, sersic_bn, sersic_total_flux
+
+__version__ = "0.1.0"
+
+__all__ = ["Convolver", "GalforgeError", "GalforgeValueError", "Model", "PointSource", "Sersic", "Sky",
+           "convolve", "psf", "render_sersic", "sersic_bn", "sersic_total_flux", "__version__"]

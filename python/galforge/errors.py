@@ -1,0 +1,12 @@
+"""Exceptions raised by galforge.
+
+``GalforgeValueError`` is also a ``ValueError`` so that ``except ValueError`` keeps working.
+"""
+
+
+class GalforgeError(Exception):
+    """Base class of every galforge error."""
+
+
+class GalforgeValueError(GalforgeError, ValueError):
+    """An argument has a bad value; the message names the argument and its value."""

@@ -1,0 +1,80 @@
+// A few C++ unit tests of the core, run through ctest (and once under ASan/UBSan in CI).
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+#include <vector>
+
+#include "galforge/convolve.hpp"
+#include "galforge/gamma.hpp"
+#include "galforge/sersic.hpp"
+
+using namespace galforge;
+
+static int failures = 0;
+#define CHECK(cond)                                                        \
+    do {                                                                   \
+        if (!(cond)) {                                                     \
+            std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+            ++failures;                                                    \
+        }                                                                  \
+    } while (0)
+
+static void test_bn() {
+    // P(2n, b_n) = 1/2 by definition; b_1 = 1.678346990... (independent: known constant).
+    for (double n : {0.3, 0.5, 1.0, 2.0, 4.0, 8.0}) CHECK(std::fabs(gamma_p(2 * n, sersic_bn_exact(n)) - 0.5) < 1e-13);
+    CHECK(std::fabs(sersic_bn_exact(1.0) - 1.6783469900166612) < 1e-12);
+    // P(1, x) = 1 - e^-x analytically.
+    CHECK(std::fabs(gamma_p(1.0, 3.0) - (1.0 - std::exp(-3.0))) < 1e-15);
+}
+
+static void test_flux() {
+    // A small round exponential well inside a large frame holds its analytic flux.
+    const int N = 201;
+    std::vector<double> img(N * N, 0.0);
+    ImageView view{img.data(), N, N, 0.0, 0.0};
+    SersicParams p{100.0, 100.0, 1.0, 8.0, 1.0, 1.0, 0.0, 2.0, BnMethod::exact};
+    render_sersic(view, Window::whole(view), p, RenderOptions{});
+    double sum = 0.0;
+    for (double v : img) sum += v;
+    const double total = sersic_total_flux(p);
+    // Light beyond the frame: 1 - P(2, b (100/8)) is ~1e-8.
+    CHECK(std::fabs(sum / total - 1.0) < 1e-6);
+}
+
+static void test_bad_input() {
+    std::vector<double> img(16, 0.0);
+    ImageView view{img.data(), 4, 4, 0.0, 0.0};
+    bool thrown = false;
+    try {
+        render_sersic(view, Window::whole(view), SersicParams{0, 0, 1, -1.0, 1, 1, 0, 2, BnMethod::exact}, RenderOptions{});
+    } catch (const std::invalid_argument&) { thrown = true; }
+    CHECK(thrown);
+    thrown = false;
+    try {
+        render_sersic(view, Window{0, 5, 0, 4}, SersicParams{}, RenderOptions{});
+    } catch (const std::invalid_argument&) { thrown = true; }
+    CHECK(thrown);
+}
+
+static void test_convolve_delta() {
+    // A delta function convolved with a PSF reproduces the PSF (normalised), centred at (k-1)/2.
+    const std::size_t N = 9, K = 3;
+    std::vector<double> psf = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+    std::vector<double> img(N * N, 0.0), out(N * N, 0.0);
+    img[4 * N + 4] = 1.0;
+    Convolver conv(psf.data(), K, K, N, N, true);
+    conv.convolve(img.data(), out.data());
+    for (std::size_t i = 0; i < K; ++i)
+        for (std::size_t j = 0; j < K; ++j) CHECK(std::fabs(out[(3 + i) * N + (3 + j)] - psf[i * K + j] / 45.0) < 1e-14);
+}
+
+int main() {
+    test_bn();
+    test_flux();
+    test_bad_input();
+    test_convolve_delta();
+    if (failures) std::fprintf(stderr, "%d check(s) failed\n", failures);
+    else std::printf("all C++ core tests passed\n");
+    return failures ? EXIT_FAILURE : EXIT_SUCCESS;
+}
