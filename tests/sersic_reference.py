@@ -72,3 +72,19 @@ def flux_in_frame(shape, x0, y0, ie, r_e, n, q=1.0, pa=0.0, c=2.0):
     breaks = np.linspace(0.0, 2.0 * np.pi, 17)
     return sum(integrate.quad(integrand, a, z, epsabs=0.0, epsrel=1e-12, limit=400)[0]
                for a, z in zip(breaks[:-1], breaks[1:]))
+
+
+def pixel_integrals_gl(shape, params, order=12, sub=4):
+    """Pixel integrals of a whole image by tensor Gauss-Legendre (``sub`` x ``sub`` cells per pixel,
+    ``order`` nodes per cell side): accurate for pixels that do not hold the profile centre."""
+    nodes, weights = np.polynomial.legendre.leggauss(order)
+    offsets = ((np.arange(sub)[:, None] + 0.5 * (nodes[None, :] + 1.0)) / sub - 0.5).ravel()
+    w = (np.tile(weights, sub) / (2.0 * sub))
+    ny, nx = shape
+    out = np.empty(shape)
+    xs = (np.arange(nx)[:, None] + offsets[None, :]).ravel()
+    for i in range(ny):
+        ys = i + offsets
+        vals = profile(xs[None, :], ys[:, None], **params).reshape(len(ys), nx, len(offsets))
+        out[i] = np.einsum("a,akb,b->k", w, vals, w)
+    return out
