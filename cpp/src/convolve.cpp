@@ -44,25 +44,35 @@ Convolver::Convolver(const double* psf, std::size_t ky, std::size_t kx, std::siz
         msg << "psf sum = " << psf_sum_ << " cannot be normalised to 1";
         throw std::invalid_argument(msg.str());
     }
-    pny_ = fft::good_size(ny + ky - 1);
-    pnx_ = fft::good_size(nx + kx - 1);
+    // Circular convolution of period N equals the linear one on the "same" crop [s, s + n) as long
+    // as nothing wraps into it: N >= n + max(s, k - 1 - s) (about n + k/2, not n + k - 1).
+    const std::size_t sy = (ky - 1) / 2, sx = (kx - 1) / 2;
+    pny_ = fft::good_size(ny + std::max(sy, ky - 1 - sy));
+    pnx_ = fft::good_size(nx + std::max(sx, kx - 1 - sx));
     nh_ = pnx_ / 2 + 1;
     const double scale = (normalize ? 1.0 / psf_sum_ : 1.0) / static_cast<double>(pny_ * pnx_);
-    std::vector<double> padded(ky * pnx_, 0.0);
+    // The PSF wrapped into the period (it may be longer than the period's margin).
+    std::vector<double> padded(pny_ * pnx_, 0.0);
     for (std::size_t i = 0; i < ky; ++i)
-        for (std::size_t j = 0; j < kx; ++j) padded[i * pnx_ + j] = psf[i * kx + j] * scale;
+        for (std::size_t j = 0; j < kx; ++j) padded[(i % pny_) * pnx_ + j % pnx_] += psf[i * kx + j] * scale;
     psf_hat_.assign(pny_ * nh_, std::complex<double>(0.0, 0.0));
     fft::rfft_rows(padded.data(), static_cast<std::ptrdiff_t>(pnx_), psf_hat_.data(), static_cast<std::ptrdiff_t>(nh_),
-                   ky, pnx_, 1);
+                   pny_, pnx_, 1);
     fft::fft_columns(psf_hat_.data(), pny_, nh_, true, 1);
 }
 
 void Convolver::convolve(const double* in, double* out, int threads) const {
     if (threads < 1) throw std::invalid_argument("threads must be >= 1");
+    // Scratch reused by each thread across calls (fresh large allocations cost page faults).
+    thread_local std::vector<double> real;
+    thread_local std::vector<std::complex<double>> spec;
+    real.resize(ny_ * pnx_);
+    spec.resize(pny_ * nh_);
     // Rows of the image, zero-padded to pnx_, transformed along x; rows >= ny_ are zero.
-    std::vector<double> real(ny_ * pnx_, 0.0);
-    for (std::size_t i = 0; i < ny_; ++i) std::copy(in + i * nx_, in + (i + 1) * nx_, real.begin() + i * pnx_);
-    std::vector<std::complex<double>> spec(pny_ * nh_);
+    for (std::size_t i = 0; i < ny_; ++i) {
+        std::copy(in + i * nx_, in + (i + 1) * nx_, real.begin() + i * pnx_);
+        std::fill(real.begin() + i * pnx_ + nx_, real.begin() + (i + 1) * pnx_, 0.0);
+    }
     fft::rfft_rows(real.data(), static_cast<std::ptrdiff_t>(pnx_), spec.data(), static_cast<std::ptrdiff_t>(nh_), ny_,
                    pnx_, threads);
     std::fill(spec.begin() + ny_ * nh_, spec.end(), std::complex<double>(0.0, 0.0));

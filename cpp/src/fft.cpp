@@ -1,9 +1,41 @@
+// pocketfft picks its SIMD width at compile time, so this file is compiled once per instruction set
+// (GALFORGE_FFT_ISA names the namespace: baseline, x86_64_v3, x86_64_v4) and fft_dispatch.cpp
+// chooses one at run time.
 #include "galforge/fft.hpp"
 
-#define POCKETFFT_CACHE_SIZE 16
-#include <pocketfft.hpp>
+#ifndef GALFORGE_FFT_ISA
+#define GALFORGE_FFT_ISA baseline
+#endif
 
-namespace galforge::fft {
+// pocketfft is included inside a namespace of this instruction set, so that the inline templates
+// of the three builds stay distinct symbols (one program, three SIMD widths). Its standard headers
+// are included first so that their include guards keep them out of that namespace.
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <complex>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <queue>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+#include <malloc.h>
+
+#define POCKETFFT_CACHE_SIZE 16
+namespace galforge::fft::GALFORGE_FFT_ISA::backend {
+#include <pocketfft.hpp>
+}  // namespace galforge::fft::GALFORGE_FFT_ISA::backend
+
+namespace galforge::fft::GALFORGE_FFT_ISA {
+
+namespace pocketfft = backend::pocketfft;
 
 std::size_t good_size(std::size_t n) { return pocketfft::detail::util::good_size_real(n); }
 
@@ -32,4 +64,4 @@ void fft_columns(std::complex<double>* data, std::size_t rows, std::size_t cols,
     pocketfft::c2c(shape, stride, stride, {0}, forward, data, data, 1.0, static_cast<std::size_t>(threads));
 }
 
-}  // namespace galforge::fft
+}  // namespace galforge::fft::GALFORGE_FFT_ISA

@@ -17,6 +17,9 @@ void rfft_rows(const double* in, std::ptrdiff_t in_stride, std::complex<double>*
 void irfft_rows(const std::complex<double>* in, std::ptrdiff_t in_stride, double* out, std::ptrdiff_t out_stride,
                 std::size_t rows, std::size_t n, double scale, int threads);
 
+// Name of the instruction set the FFT build chosen for this CPU uses.
+const char* instruction_set();
+
 // In-place complex transforms along the columns of a (rows, cols) C-contiguous complex array.
 void fft_columns(std::complex<double>* data, std::size_t rows, std::size_t cols, bool forward, int threads);
 
