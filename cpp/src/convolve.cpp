@@ -75,12 +75,9 @@ void Convolver::convolve(const double* in, double* out, int threads) const {
     }
     fft::rfft_rows(real.data(), static_cast<std::ptrdiff_t>(pnx_), spec.data(), static_cast<std::ptrdiff_t>(nh_), ny_,
                    pnx_, threads);
-    std::fill(spec.begin() + ny_ * nh_, spec.end(), std::complex<double>(0.0, 0.0));
-    fft::fft_columns(spec.data(), pny_, nh_, true, threads);
-    for (std::size_t k = 0; k < spec.size(); ++k) spec[k] *= psf_hat_[k];
-    fft::fft_columns(spec.data(), pny_, nh_, false, threads);
-    // Only the rows of the "same" crop are transformed back.
     const std::size_t sy = (ky_ - 1) / 2, sx = (kx_ - 1) / 2;
+    fft::convolve_columns(spec.data(), psf_hat_.data(), pny_, nh_, ny_, sy, ny_);
+    // Only the rows of the "same" crop are transformed back.
     fft::irfft_rows(spec.data() + sy * nh_, static_cast<std::ptrdiff_t>(nh_), real.data(),
                     static_cast<std::ptrdiff_t>(pnx_), ny_, pnx_, 1.0, threads);
     for (std::size_t i = 0; i < ny_; ++i)

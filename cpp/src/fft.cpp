@@ -25,6 +25,7 @@
 #include <queue>
 #include <stdexcept>
 #include <thread>
+#include <type_traits>
 #include <vector>
 #include <malloc.h>
 
@@ -62,6 +63,49 @@ void fft_columns(std::complex<double>* data, std::size_t rows, std::size_t cols,
     const auto row_bytes = static_cast<std::ptrdiff_t>(cols * sizeof(std::complex<double>));
     const pocketfft::stride_t stride{row_bytes, sizeof(std::complex<double>)};
     pocketfft::c2c(shape, stride, stride, {0}, forward, data, data, 1.0, static_cast<std::size_t>(threads));
+}
+
+void convolve_columns(std::complex<double>* spec, const std::complex<double>* kernel, std::size_t rows,
+                      std::size_t cols, std::size_t rows_in, std::size_t row0_out, std::size_t rows_out) {
+    using namespace pocketfft::detail;
+    const auto plan = get_plan<pocketfft_c<double>>(rows);
+    std::size_t c = 0;
+    // Gathers, transforms, multiplies, inverse-transforms and scatters `lanes` columns at a time, in
+    // a buffer of lane type T (a SIMD vector, or double for the leftover columns).
+    auto run = [&](auto lane_tag, std::size_t lanes) {
+        using T = decltype(lane_tag);
+        std::vector<cmplx<T>> buf(rows);
+        auto lane = [](T& x, std::size_t v) -> double& {
+            if constexpr (std::is_same_v<T, double>) { (void)v; return x; }
+            else return reinterpret_cast<double*>(&x)[v];
+        };
+        for (; c + lanes <= cols; c += lanes) {
+            for (std::size_t r = 0; r < rows; ++r)
+                for (std::size_t v = 0; v < lanes; ++v) {
+                    const std::complex<double> z = r < rows_in ? spec[r * cols + c + v] : std::complex<double>(0.0, 0.0);
+                    lane(buf[r].r, v) = z.real();
+                    lane(buf[r].i, v) = z.imag();
+                }
+            plan->exec(buf.data(), 1.0, true);
+            for (std::size_t r = 0; r < rows; ++r)
+                for (std::size_t v = 0; v < lanes; ++v) {
+                    const std::complex<double> k = kernel[r * cols + c + v];
+                    double& re = lane(buf[r].r, v);
+                    double& im = lane(buf[r].i, v);
+                    const double a = re * k.real() - im * k.imag(), b = re * k.imag() + im * k.real();
+                    re = a;
+                    im = b;
+                }
+            plan->exec(buf.data(), 1.0, false);
+            for (std::size_t r = row0_out; r < row0_out + rows_out; ++r)
+                for (std::size_t v = 0; v < lanes; ++v)
+                    spec[r * cols + c + v] = std::complex<double>(lane(buf[r].r, v), lane(buf[r].i, v));
+        }
+    };
+#ifndef POCKETFFT_NO_VECTORS
+    run(vtype_t<double>{}, VLEN<double>::val);
+#endif
+    run(0.0, 1);
 }
 
 }  // namespace galforge::fft::GALFORGE_FFT_ISA

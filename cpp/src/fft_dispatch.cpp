@@ -12,6 +12,8 @@ namespace galforge::fft {
     void irfft_rows(const std::complex<double>*, std::ptrdiff_t, double*, std::ptrdiff_t, std::size_t, std::size_t, \
                     double, int);                                                                                 \
     void fft_columns(std::complex<double>*, std::size_t, std::size_t, bool, int);                                 \
+    void convolve_columns(std::complex<double>*, const std::complex<double>*, std::size_t, std::size_t, std::size_t, \
+                          std::size_t, std::size_t);                                                              \
     }
 
 GALFORGE_DECLARE_FFT_ISA(baseline)
@@ -64,6 +66,11 @@ void irfft_rows(const std::complex<double>* in, std::ptrdiff_t in_stride, double
 
 void fft_columns(std::complex<double>* data, std::size_t rows, std::size_t cols, bool forward, int threads) {
     GALFORGE_FFT_CALL(fft_columns, data, rows, cols, forward, threads)
+}
+
+void convolve_columns(std::complex<double>* spec, const std::complex<double>* kernel, std::size_t rows,
+                      std::size_t cols, std::size_t rows_in, std::size_t row0_out, std::size_t rows_out) {
+    GALFORGE_FFT_CALL(convolve_columns, spec, kernel, rows, cols, rows_in, row0_out, rows_out)
 }
 
 const char* instruction_set() {
