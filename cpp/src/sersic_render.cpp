@@ -12,6 +12,7 @@
 // 0.3 <= n <= 8, 0.5 <= r_e <= 15, 0.15 <= q <= 1, c in {1.6, 2, 3.5} (tests/test_sersic.py).
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -449,6 +450,10 @@ void render_sersic(const ImageView& image, const Window& window, const SersicPar
     if (window.empty() || p.ie == 0.0) return;
     if (!std::isfinite(image.x_origin) || !std::isfinite(image.y_origin))
         throw std::invalid_argument("image origin must be finite");
+    // Row loops count in int (so that int-to-double conversion vectorises).
+    if ((window.width() + 4) * std::max(1, options.oversample) > std::numeric_limits<int>::max())
+        throw std::invalid_argument("window width " + std::to_string(window.width()) + " x oversample " +
+                                    std::to_string(options.oversample) + " exceeds 2^31 samples per row");
     const Profile P(p);
     const std::ptrdiff_t band = 16;
     const std::ptrdiff_t n_bands = (window.height() + band - 1) / band;
