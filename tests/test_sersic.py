@@ -98,7 +98,7 @@ def test_every_pixel_matches_gauss_legendre_reference(case):
 
 
 @pytest.mark.parametrize("k", [1, 2, 5])
-@pytest.mark.parametrize("n, c", [(1.0, 2.0), (3.3, 2.0), (0.7, 2.8)])
+@pytest.mark.parametrize("n, c", [(0.5, 2.0), (1.0, 2.0), (2.0, 2.0), (4.0, 2.0), (3.3, 2.0), (0.7, 2.8)])
 def test_uniform_oversampling_is_the_mean_of_subpixel_samples(k, n, c):
     params = dict(x0=12.4, y0=10.9, ie=2.0, r_e=4.0, n=n, q=0.6, pa=0.8, c=c)
     image = gf.render_sersic((22, 25), **params, oversample=k)

@@ -29,7 +29,7 @@ namespace galforge {
 
 namespace {
 
-enum class Kind { gauss, exponential, quartic_root, general_ellipse, generalized };
+enum class Kind { gauss, exponential, square_root, quartic_root, general_ellipse, generalized };
 
 // The profile with every per-component constant folded in: I = amp exp(-bn s), s = (R/r_e)^(1/n).
 struct Profile {
@@ -49,6 +49,7 @@ struct Profile {
         if (p.c == 2.0) {
             if (p.n == 0.5) kind = Kind::gauss;
             else if (p.n == 1.0) kind = Kind::exponential;
+            else if (p.n == 2.0) kind = Kind::square_root;
             else if (p.n == 4.0) kind = Kind::quartic_root;
             else kind = Kind::general_ellipse;
         }
@@ -93,6 +94,15 @@ void sample_row(const Profile& P, double dy, double dx0, double step, int count,
                 const double dx = dx0 + static_cast<double>(j) * step;
                 const double u = -dx * sn + uy, v = (dx * cs + vy) * iq;
                 out[j] = amp * std::exp(-bn * std::sqrt((u * u + v * v) * k));
+            }
+            break;
+        }
+        case Kind::square_root: {
+            const double k = P.inv_re2;
+            for (int j = 0; j < count; ++j) {  // int: int->double converts in SIMD
+                const double dx = dx0 + static_cast<double>(j) * step;
+                const double u = -dx * sn + uy, v = (dx * cs + vy) * iq;
+                out[j] = amp * std::exp(-bn * std::sqrt(std::sqrt((u * u + v * v) * k)));
             }
             break;
         }
