@@ -1,5 +1,5 @@
 """galforge: galaxy images from volunteers' drawings to fitted photometric models, fast."""
-from . import psf
+from . import conversions, io, psf
 from .components import PointSource, Sersic, Sky
 from .convolve import Convolver, convolve
 from .errors import GalforgeError, GalforgeValueError
@@ -9,4 +9,4 @@ from .sersic import render_sersic, sersic_bn, sersic_total_flux
 __version__ = "0.1.0"
 
 __all__ = ["Convolver", "GalforgeError", "GalforgeValueError", "Model", "PointSource", "Sersic", "Sky",
-           "convolve", "psf", "render_sersic", "sersic_bn", "sersic_total_flux", "__version__"]
+           "conversions", "convolve", "io", "psf", "render_sersic", "sersic_bn", "sersic_total_flux", "__version__"]
