@@ -39,8 +39,8 @@ def galsim_centre(p, oversample=1):
     # Centre of the galforge profile in the fine image's pixel units: offset from the true centre.
     offset = ((p["x0"] + 0.5) * k - N * k / 2, (p["y0"] + 0.5) * k - N * k / 2)
     prof.drawImage(image=image, method="sb", offset=offset)
-    arr = image.array.reshape(N, k, N, k).mean(axis=(1, 3))
-    return arr * p["ie"] / galsim_ie_per_flux(p)
+    arr = image.array if k == 1 else image.array.reshape(N, k, N, k).mean(axis=(1, 3))
+    return arr * (p["ie"] / galsim_ie_per_flux(p))
 
 
 @functools.lru_cache(maxsize=None)
