@@ -143,7 +143,7 @@ def test_threads_and_concurrent_calls_give_identical_images():
 BAD_PARAMETERS = [
     ("r_e", 0.0), ("r_e", -1.0), ("r_e", np.nan), ("q", 0.0), ("q", 1.5), ("q", -0.2), ("n", 0.1),
     ("n", 11.0), ("n", np.inf), ("c", 0.0), ("c", -2.0), ("ie", -1.0), ("ie", np.nan), ("x0", np.inf),
-    ("pa", np.nan), ("y0", "3"),
+    ("pa", np.nan), ("y0", "3"), ("ie", 1e308),
 ]
 
 

@@ -35,6 +35,12 @@ double sersic_bn(const SersicParams& p) {
     return p.bn == BnMethod::exact ? sersic_bn_exact(p.n) : sersic_bn_cb99(p.n);
 }
 
+double sersic_central_brightness(const SersicParams& p) {
+    const double amp = p.ie * std::exp(sersic_bn(p));
+    if (!std::isfinite(amp)) bad("ie", p.ie, "a value whose central surface brightness ie exp(b_n) is finite");
+    return amp;
+}
+
 double generalized_ellipse_area_factor(double c) {
     // Area of |u|^c + |v|^c <= 1 is 4 Gamma(1 + 1/c)^2 / Gamma(1 + 2/c).
     const double log_area = std::log(4.0) + 2.0 * std::lgamma(1.0 + 1.0 / c) - std::lgamma(1.0 + 2.0 / c);
@@ -47,8 +53,10 @@ double sersic_total_flux(const SersicParams& p) {
     const double two_n = 2.0 * p.n;
     // F = 2 pi q r_e^2 ie n e^bn bn^-2n Gamma(2n) * (area factor of the generalised ellipse).
     const double log_core = bn - two_n * std::log(bn) + std::lgamma(two_n);
-    return 2.0 * M_PI * p.q * p.r_e * p.r_e * p.ie * p.n * std::exp(log_core) *
-           generalized_ellipse_area_factor(p.c);
+    const double flux = 2.0 * M_PI * p.q * p.r_e * p.r_e * p.ie * p.n * std::exp(log_core) *
+                        generalized_ellipse_area_factor(p.c);
+    if (!std::isfinite(flux)) bad("ie", p.ie, "a value whose total flux is finite (ie and r_e too large together)");
+    return flux;
 }
 
 }  // namespace galforge

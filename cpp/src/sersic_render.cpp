@@ -34,18 +34,17 @@ enum class Kind { gauss, exponential, square_root, quartic_root, general_ellipse
 // The profile with every per-component constant folded in: I = amp exp(-bn s), s = (R/r_e)^(1/n).
 struct Profile {
     double x0, y0, cos_pa, sin_pa, inv_q, amp, bn;
-    double inv_re, inv_re2, half_inv_n, inv_n, c, inv_cn, log_re_over_n;
+    double inv_re2, half_inv_n, inv_n, c, inv_cn, log_re_over_n;
     double value_floor;  // pixel values below this (1e-9 ie) need only absolute accuracy
     double n, r_e, q;
     Kind kind;
 
     explicit Profile(const SersicParams& p)
         : x0(p.x0), y0(p.y0), cos_pa(std::cos(p.pa)), sin_pa(std::sin(p.pa)), inv_q(1.0 / p.q),
-          amp(0.0), bn(sersic_bn(p)), inv_re(1.0 / p.r_e), inv_re2(1.0 / (p.r_e * p.r_e)),
+          amp(sersic_central_brightness(p)), bn(sersic_bn(p)), inv_re2(1.0 / (p.r_e * p.r_e)),
           half_inv_n(0.5 / p.n), inv_n(1.0 / p.n), c(p.c), inv_cn(1.0 / (p.c * p.n)),
           log_re_over_n(std::log(p.r_e) / p.n), value_floor(1e-9 * p.ie),
           n(p.n), r_e(p.r_e), q(p.q), kind(Kind::generalized) {
-        amp = p.ie * std::exp(bn);
         if (p.c == 2.0) {
             if (p.n == 0.5) kind = Kind::gauss;
             else if (p.n == 1.0) kind = Kind::exponential;

@@ -146,7 +146,11 @@ def run_demo(out="galforge-demo", seed=0, size=None, png=True):
     rng = np.random.default_rng(seed)
     noisy, sigma = add_noise(image, rng, noise["gain"], noise["read_sigma"])
 
-    os.makedirs(os.fspath(out), exist_ok=True)
+    try:
+        os.makedirs(os.fspath(out), exist_ok=True)
+    except OSError as exc:
+        raise GalforgeValueError(f"cannot create the output folder {os.fspath(out)!r}: "
+                                 f"{exc.strerror or exc}") from exc
     header = {"CREATOR": "galforge demo", "SEED": (seed, "numpy default_rng seed of the noise"),
               "GAIN": (float(noise["gain"]), "Poisson-like variance = image / GAIN"),
               "RDNOISE": (float(noise["read_sigma"]), "Gaussian read noise sigma")}

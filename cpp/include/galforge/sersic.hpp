@@ -32,6 +32,9 @@ void validate(const SersicParams& p);
 
 double sersic_bn(const SersicParams& p);
 
+// Surface brightness at the centre, ie exp(b_n); throws std::invalid_argument if it overflows.
+double sersic_central_brightness(const SersicParams& p);
+
 // Analytic total flux (integral over the plane), boxiness included.
 double sersic_total_flux(const SersicParams& p);
 
