@@ -4,9 +4,11 @@ from .components import PointSource, Sersic, Sky
 from .convolve import Convolver, convolve
 from .errors import GalforgeError, GalforgeValueError
 from .model import Model
+from .polygons import intersection_area, iou_distance_matrix, polygon_area
 from .sersic import render_sersic, sersic_bn, sersic_total_flux
 
 __version__ = "0.1.0"
 
 __all__ = ["Convolver", "GalforgeError", "GalforgeValueError", "Model", "PointSource", "Sersic", "Sky",
-           "conversions", "convolve", "io", "psf", "render_sersic", "sersic_bn", "sersic_total_flux", "__version__"]
+           "conversions", "convolve", "intersection_area", "io", "iou_distance_matrix", "polygon_area", "psf",
+           "render_sersic", "sersic_bn", "sersic_total_flux", "__version__"]

@@ -7,6 +7,7 @@
 
 #include "galforge/convolve.hpp"
 #include "galforge/gamma.hpp"
+#include "galforge/polygon.hpp"
 #include "galforge/sersic.hpp"
 
 using namespace galforge;
@@ -69,11 +70,40 @@ static void test_convolve_delta() {
         for (std::size_t j = 0; j < K; ++j) CHECK(std::fabs(out[(3 + i) * N + (3 + j)] - psf[i * K + j] / 45.0) < 1e-14);
 }
 
+static void test_polygon_intersection() {
+    // Unit squares offset by 0.5 in x: intersection 0.5, IoU 0.5 / 1.5 (either orientation of b).
+    const double a[] = {0, 0, 1, 0, 1, 1, 0, 1};
+    const double b[] = {0.5, 0, 1.5, 0, 1.5, 1, 0.5, 1};
+    const double b_cw[] = {0.5, 0, 0.5, 1, 1.5, 1, 1.5, 0};
+    CHECK(std::fabs(polygon_signed_area(a, 4) - 1.0) < 1e-15);
+    CHECK(std::fabs(polygon_signed_area(b_cw, 4) + 1.0) < 1e-15);
+    CHECK(std::fabs(intersection_area(a, 4, b, 4) - 0.5) < 1e-15);
+    CHECK(std::fabs(intersection_area(a, 4, b_cw, 4) - 0.5) < 1e-15);
+    CHECK(std::fabs(intersection_area(a, 4, a, 4) - 1.0) < 1e-15);
+    CHECK(std::fabs(polygon_iou(a, 4, b, 4) - 1.0 / 3.0) < 1e-15);
+    // Matrix: a, b, and a far-away copy of a; groups {0, 1, 0}.
+    const double xy[] = {0, 0, 1, 0, 1, 1, 0, 1, 0.5, 0, 1.5, 0, 1.5, 1, 0.5, 1, 5, 5, 6, 5, 6, 6, 5, 6};
+    const std::int64_t offsets[] = {0, 4, 8, 12};
+    const std::int64_t groups[] = {0, 1, 0};
+    double d[9];
+    iou_distance_matrix(xy, offsets, 3, groups, d, 2);
+    CHECK(d[0] == 0.0 && d[4] == 0.0 && d[8] == 0.0);
+    CHECK(std::fabs(d[1] - 2.0 / 3.0) < 1e-15 && d[1] == d[3]);
+    CHECK(std::isinf(d[2]) && std::isinf(d[6]));
+    CHECK(d[5] == 1.0 && d[7] == 1.0);
+    bool thrown = false;
+    try {
+        intersection_area(a, 2, b, 4);
+    } catch (const std::invalid_argument&) { thrown = true; }
+    CHECK(thrown);
+}
+
 int main() {
     test_bn();
     test_flux();
     test_bad_input();
     test_convolve_delta();
+    test_polygon_intersection();
     if (failures) std::fprintf(stderr, "%d check(s) failed\n", failures);
     else std::printf("all C++ core tests passed\n");
     return failures ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -1,0 +1,71 @@
+"""IoU distance matrix of N freehand-like polygons: galforge vs shapely 2 (vectorised) vs panoptes_aggregation."""
+import numpy as np
+import pytest
+
+import galforge as gf
+
+shapely = pytest.importorskip("shapely")
+
+SIZES = (30, 100, 300)
+PANOPTES_SIZES = (30, 100)  # the reference takes ~0.5 ms per pair
+
+
+def freehand_polygons(n, rng):
+    """Star-shaped (simple) polygons of 8-60 vertices, radius 50 +-30 %, in clusters of 10 whose
+    centres (sigma 10 px jitter) lie in a 200 px box, so that most pairs overlap."""
+    polys = []
+    centres = rng.uniform(0, 200, (max(1, n // 10), 2))
+    while len(polys) < n:
+        k = int(rng.integers(8, 61))
+        cx, cy = centres[len(polys) % len(centres)] + rng.normal(0, 10, 2)
+        angles = np.sort(rng.uniform(0, 2 * np.pi, k))
+        radii = 50 * rng.uniform(0.7, 1.3, k)
+        p = np.column_stack([cx + radii * np.cos(angles), cy + radii * np.sin(angles)])
+        if shapely.Polygon(p).is_valid:
+            polys.append(p)
+    return polys
+
+
+def shapely_matrix(polys):
+    geoms = np.array([shapely.Polygon(p) for p in polys])
+    n = len(geoms)
+    areas = shapely.area(geoms)
+    i, j = np.triu_indices(n, 1)
+    inter = shapely.area(shapely.intersection(geoms[i], geoms[j]))
+    d = np.zeros((n, n))
+    d[i, j] = 1.0 - inter / (areas[i] + areas[j] - inter)
+    d[j, i] = d[i, j]
+    return d
+
+
+def panoptes_matrix(polys):
+    utils = pytest.importorskip("panoptes_aggregation.reducers.polygon_reducer_utils")
+    n = len(polys)
+    X = np.column_stack([np.arange(n), np.arange(n)]).astype(float)  # one polygon per user
+    data = [{"polygon": shapely.Polygon(p), "gold_standard": False} for p in polys]
+    mask = np.ones(n, bool)
+    return lambda: utils.IoU_distance_matrix_of_cluster(mask, X, data)
+
+
+POLYS = {n: freehand_polygons(n, np.random.default_rng(12345 + n)) for n in SIZES}
+EXPECTED = {n: shapely_matrix(POLYS[n]) for n in SIZES}
+
+CASES = [(n, code) for n in SIZES for code in ("galforge", "galforge-2threads", "shapely-vectorised")]
+CASES += [(n, "panoptes") for n in PANOPTES_SIZES]
+
+
+@pytest.mark.parametrize("n, code", CASES, ids=[f"{n}-{code}" for n, code in CASES])
+def test_iou_matrix(benchmark, n, code):
+    polys = POLYS[n]
+    runs = {
+        "galforge": lambda: gf.iou_distance_matrix(polys),
+        "galforge-2threads": lambda: gf.iou_distance_matrix(polys, threads=2),
+        "shapely-vectorised": lambda: shapely_matrix(polys),
+    }
+    run = panoptes_matrix(polys) if code == "panoptes" else runs[code]
+    benchmark.group = f"iou-matrix-{n}"
+    if code == "panoptes":
+        result = benchmark.pedantic(run, rounds=3 if n <= 30 else 1, iterations=1)
+    else:
+        result = benchmark(run)
+    benchmark.extra_info["max_rel_error"] = float(np.abs(result - EXPECTED[n]).max())

@@ -1,0 +1,287 @@
+"""Polygon areas, intersections, IoU and IoU distance matrices against shapely (GEOS) and panoptes."""
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import galforge as gf
+from galforge.polygons import iou
+
+shapely = pytest.importorskip("shapely")
+
+
+def ref_intersection(a, b):
+    return shapely.Polygon(a).intersection(shapely.Polygon(b)).area
+
+
+def ref_iou(a, b):
+    pa, pb = shapely.Polygon(a), shapely.Polygon(b)
+    inter = pa.intersection(pb).area
+    return inter / pa.union(pb).area
+
+
+def ref_distance_matrix(polys, groups=None):
+    shp = [shapely.Polygon(p) for p in polys]
+    n = len(shp)
+    d = np.zeros((n, n))
+    for i in range(n):
+        for j in range(i + 1, n):
+            if groups is not None and groups[i] == groups[j]:
+                d[i, j] = np.inf
+            else:
+                inter = shp[i].intersection(shp[j]).area
+                d[i, j] = 1.0 - inter / shp[i].union(shp[j]).area
+            d[j, i] = d[i, j]
+    return d
+
+
+def assert_close(got, expected, scale):
+    """1e-9 relative, plus 1e-12 of the polygons' area scale absolute (for near-empty intersections)."""
+    assert abs(got - expected) <= 1e-9 * abs(expected) + 1e-12 * scale, (got, expected)
+
+
+def check_pair(a, b):
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    scale = max(shapely.Polygon(a).area, shapely.Polygon(b).area)
+    inter = gf.intersection_area(a, b)
+    assert_close(inter, ref_intersection(a, b), scale)
+    assert_close(gf.intersection_area(b, a), inter, scale)
+    assert_close(iou(a, b), ref_iou(a, b), 1.0)
+    # Invariant under orientation and start vertex.
+    assert_close(gf.intersection_area(a[::-1], np.roll(b, 1, axis=0)), inter, scale)
+    return inter
+
+
+# --- generators -------------------------------------------------------------------------------
+
+def star(cx, cy, angles, radii):
+    angles = np.asarray(angles)
+    return np.column_stack([cx + radii * np.cos(angles), cy + radii * np.sin(angles)])
+
+
+@st.composite
+def star_polygons(draw, max_vertices=30):
+    n = draw(st.integers(3, max_vertices))
+    gaps = np.array(draw(st.lists(st.floats(0.05, 1.0), min_size=n, max_size=n)))
+    gaps = gaps / gaps.sum() * 2 * np.pi
+    if gaps.max() >= np.pi * 0.95:  # keep every angular gap < pi so the star polygon is simple
+        gaps = np.full(n, 2 * np.pi / n)
+    angles = draw(st.floats(0, 2 * np.pi)) + np.cumsum(gaps)
+    radii = np.array(draw(st.lists(st.floats(0.2, 1.0), min_size=n, max_size=n)))
+    cx, cy = draw(st.floats(-1.0, 1.0)), draw(st.floats(-1.0, 1.0))
+    scale = draw(st.sampled_from([1.0, 1e-3, 300.0]))
+    p = star(cx, cy, angles, radii) * scale
+    return p if draw(st.booleans()) else p[::-1]
+
+
+@st.composite
+def grid_rectangles(draw):
+    x0, y0 = draw(st.integers(-4, 4)), draw(st.integers(-4, 4))
+    w, h = draw(st.integers(1, 5)), draw(st.integers(1, 5))
+    p = np.array([[x0, y0], [x0 + w, y0], [x0 + w, y0 + h], [x0, y0 + h]], float)
+    return np.roll(p, draw(st.integers(0, 3)), axis=0) if draw(st.booleans()) else p[::-1]
+
+
+@st.composite
+def grid_triangles(draw):
+    pts = draw(st.lists(st.tuples(st.integers(-4, 4), st.integers(-4, 4)), min_size=3, max_size=3, unique=True))
+    p = np.array(pts, float)
+    x, y = p[:, 0], p[:, 1]
+    if (x[1] - x[0]) * (y[2] - y[0]) - (y[1] - y[0]) * (x[2] - x[0]) == 0:
+        p = np.array([[0, 0], [3, 0], [0, 2]], float)
+    return p
+
+
+GRID_SHAPES = [
+    np.array([[0, 0], [4, 0], [4, 1], [1, 1], [1, 4], [0, 4]], float),                # L
+    np.array([[0, 0], [3, 0], [3, 3], [2, 3], [2, 1], [1, 1], [1, 3], [0, 3]], float),  # U
+    np.array([[0, 0], [2, 0], [2, 2], [0, 2]], float),
+]
+
+
+@st.composite
+def grid_shapes(draw):
+    p = draw(st.sampled_from(GRID_SHAPES)) + np.array([draw(st.integers(-3, 3)), draw(st.integers(-3, 3))])
+    return p if draw(st.booleans()) else p[::-1]
+
+
+any_grid = st.one_of(grid_rectangles(), grid_triangles(), grid_shapes())
+
+
+# --- areas ------------------------------------------------------------------------------------
+
+@settings(max_examples=100, deadline=None)
+@given(p=star_polygons())
+def test_area_matches_shapely(p):
+    assert_close(gf.polygon_area(p), shapely.Polygon(p).area, 0.0)
+    closed = np.vstack([p, p[:1]])
+    assert gf.polygon_area(closed) == gf.polygon_area(p)
+
+
+# --- intersections: random ----------------------------------------------------------------------
+
+@settings(max_examples=300, deadline=None)
+@given(a=star_polygons(), b=star_polygons())
+def test_star_polygons_match_shapely(a, b):
+    check_pair(a, b)
+
+
+@settings(max_examples=300, deadline=None)
+@given(a=any_grid, b=any_grid)
+def test_grid_shapes_match_shapely(a, b):
+    """Integer coordinates: shared edges, collinear overlaps, touching vertices and nesting are common."""
+    check_pair(a, b)
+
+
+@settings(max_examples=100, deadline=None)
+@given(a=star_polygons())
+def test_identical_and_reversed(a):
+    area = shapely.Polygon(a).area
+    assert_close(gf.intersection_area(a, a), area, area)
+    assert_close(gf.intersection_area(a, a[::-1]), area, area)
+    assert_close(iou(a, np.roll(a, 2, axis=0)), 1.0, 1.0)
+
+
+# --- intersections: hard cases written out ------------------------------------------------------
+
+SQ = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], float)
+
+HARD = {
+    "identical": (SQ, SQ, 1.0),
+    "same-edges-opposite-orientation": (SQ, SQ[::-1], 1.0),
+    "shared-edge-outside": (SQ, SQ + [1, 0], 0.0),
+    "shared-edge-inside": (SQ, np.array([[0, 0], [0.5, 0], [0.5, 1], [0, 1]]), 0.5),
+    "touching-vertex": (SQ, SQ + [1, 1], 0.0),
+    "vertex-on-edge": (SQ, np.array([[1, 0.5], [2, 0], [2, 1]]), 0.0),
+    "nested": (SQ * 4, SQ + [1, 1], 1.0),
+    "nested-touching-inside": (SQ * 4, SQ + [0, 1], 1.0),
+    "collinear-overlap": (np.array([[0, 0], [3, 0], [3, 1], [0, 1]]), np.array([[1, 0], [5, 0], [5, 2], [1, 2]]), 2.0),
+    "collinear-overlap-outside": (np.array([[0, 0], [3, 0], [3, 1], [0, 1]]),
+                                  np.array([[1, 0], [1, -2], [5, -2], [5, 0]]), 0.0),
+    "offset-half": (SQ, SQ + [0.5, 0], 0.5),
+    "cross": (np.array([[0, 1], [3, 1], [3, 2], [0, 2]]), np.array([[1, 0], [2, 0], [2, 3], [1, 3]]), 1.0),
+    "spike-into": (SQ * 2, np.array([[1, 1], [5, 0.9], [5, 1.1]]), None),
+    "spike-through-vertex": (SQ * 2, np.array([[-1, -1], [3, 3], [3, 3.1]]), None),
+    "sliver": (SQ, np.array([[-1, 0.5], [2, 0.5], [2, 0.5 + 1e-9]]), None),
+    "thin-sliver-overlap": (SQ, np.array([[0, 1 - 1e-7], [1, 1 - 1e-7], [1, 2], [0, 2]]), 1e-7),
+    "L-in-U": (GRID_SHAPES[1], GRID_SHAPES[0], None),
+    "U-vs-bar": (GRID_SHAPES[1], np.array([[-1, 2], [4, 2], [4, 2.5], [-1, 2.5]]), None),
+    "clockwise": (SQ[::-1] * 2, (SQ + [1, 1])[::-1], 1.0),
+    "far-from-origin": (SQ + 1e6, SQ + [1e6 + 0.25, 1e6 + 0.5], 0.375),
+    "diamond-in-square": (SQ * 2, np.array([[1, 0], [2, 1], [1, 2], [0, 1]]), 2.0),
+    "repeated-vertex": (np.array([[0, 0], [1, 0], [1, 0], [1, 1], [0, 1]]), SQ + [0.5, 0.5], 0.25),
+    # Found by hypothesis: the first vertices differ by one ulp, so a vertex contact is seen from one edge only.
+    "vertex-one-ulp-apart": (np.array([[0.0010442107510423152, 0.000623434366627534], [0.0014305527954173902, 0.00025421308061992175], [0.0019987485525297406, 5.001328643218758e-05], [0.0019075902570649804, -0.00041985702957164265], [0.0017807389697351112, -0.0006248573126218152], [0.0011700344681957857, -0.0009854381155736652], [0.0006926021175104696, -0.0009515810747597668], [4.2242228120857985e-05, -0.00028757616452881033], [0.00021926103026488863, 0.0006248573126218151]]), np.array([[0.0010442107510423156, 0.000623434366627534], [0.0014007618137326166, 0.0009161822791637828], [0.0015773512996752578, 0.0008164958522633725], [0.001915668644527376, 0.00040193399138340814], [0.001991811594443377, -0.0001277096751530054], [0.0013516772184748748, -0.000936121324405002], [0.0005171099299403119, -0.000875680980858754], [7.059252483861522e-06, -0.0001186114325100753], [0.000575899803212202, 0.00026483772972246813]]), None),
+}
+
+
+@pytest.mark.parametrize("name", HARD)
+def test_hard_cases(name):
+    a, b, expected = HARD[name]
+    inter = check_pair(a, b)
+    if expected is not None:
+        assert_close(inter, expected, 1.0)
+
+
+def test_closing_vertex_is_dropped():
+    closed = np.vstack([SQ, SQ[:1]])
+    assert gf.intersection_area(closed, SQ + 0.5) == gf.intersection_area(SQ, SQ + 0.5) == 0.25
+
+
+# --- distance matrix ----------------------------------------------------------------------------
+
+@settings(max_examples=30, deadline=None)
+@given(polys=st.lists(st.one_of(star_polygons(15), any_grid), min_size=1, max_size=12), data=st.data())
+def test_distance_matrix_matches_shapely(polys, data):
+    groups = data.draw(st.one_of(st.none(), st.lists(st.integers(0, 3), min_size=len(polys), max_size=len(polys))))
+    d = gf.iou_distance_matrix(polys, groups=groups)
+    ref = ref_distance_matrix(polys, groups)
+    assert d.shape == (len(polys), len(polys)) and d.dtype == np.float64
+    assert np.array_equal(d, d.T) and np.all(np.diag(d) == 0)
+    assert np.array_equal(np.isinf(d), np.isinf(ref))
+    fin = np.isfinite(ref)
+    assert np.all(np.abs(d[fin] - ref[fin]) <= 1e-9)
+    assert np.array_equal(gf.iou_distance_matrix(polys, groups=groups, threads=2), d)
+
+
+def test_distance_matrix_conventions():
+    polys = [SQ, SQ + [0.5, 0], SQ + [1, 0], SQ + [5, 5], SQ]
+    d = gf.iou_distance_matrix(polys)
+    assert d[0, 1] == pytest.approx(1 - 0.5 / 1.5, abs=1e-15)
+    assert d[0, 2] == 1.0  # touching only
+    assert d[0, 3] == 1.0  # far apart (pruned by the bounding boxes)
+    assert d[0, 4] == 0.0  # identical
+    g = gf.iou_distance_matrix(polys, groups=[0, 0, 1, 1, 0])
+    assert math.isinf(g[0, 1]) and math.isinf(g[0, 4]) and g[0, 2] == 1.0 and g[1, 1] == 0.0
+    assert gf.iou_distance_matrix([]).shape == (0, 0)
+    assert gf.iou_distance_matrix([SQ]).tolist() == [[0.0]]
+
+
+def test_threads_same_result():
+    rng = np.random.default_rng(1)
+    polys = [star(*rng.normal(0, 0.3, 2), np.sort(rng.uniform(0, 2 * np.pi, 20)), rng.uniform(0.5, 1.0, 20))
+             for _ in range(60)]
+    polys = [p for p in polys if shapely.Polygon(p).is_valid]
+    d1 = gf.iou_distance_matrix(polys, threads=1)
+    assert np.array_equal(gf.iou_distance_matrix(polys, threads=2), d1)
+    assert np.array_equal(gf.iou_distance_matrix(polys, threads=7), d1)
+    assert np.abs(d1 - ref_distance_matrix(polys)).max() <= 1e-9
+
+
+# --- bad input ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("bad, match", [
+    ([[0, 0], [1, 1]], "polygon 1 has 2 vertices"),
+    ([[0, 0], [1, 1], [0, 0]], "polygon 1 has 2 vertices"),  # the closing vertex is dropped
+    ([[0, 0], [1, 0], [2, 0]], "polygon 1 has zero area"),
+    ([[0, 0], [1, np.nan], [1, 1]], "polygon 1 has a non-finite coordinate nan at vertex 1"),
+    ([[0, 0], [1, np.inf], [1, 1]], "polygon 1 has a non-finite coordinate inf at vertex 1"),
+])
+def test_bad_polygons_raise(bad, match):
+    with pytest.raises(ValueError, match=match):
+        gf.iou_distance_matrix([SQ, bad, SQ])
+    with pytest.raises(ValueError, match=match.replace("polygon 1", "polygon b")):
+        gf.intersection_area(SQ, bad)
+
+
+def test_bad_polygon_raise_valid_triangle_after_closing():
+    # A closed triangle (4 rows, the last repeating the first) is a valid triangle.
+    assert gf.polygon_area([[0, 0], [1, 0], [1, 1], [0, 0]]) == 0.5
+
+
+@pytest.mark.parametrize("call", [
+    lambda: gf.polygon_area([[0, 0], [1, 0]]),
+    lambda: gf.polygon_area(np.zeros((3, 3))),
+    lambda: gf.polygon_area("abc"),
+    lambda: gf.iou_distance_matrix([SQ, SQ], groups=[0]),
+    lambda: gf.iou_distance_matrix([SQ, SQ], groups=[0.5, 1.5]),
+    lambda: gf.iou_distance_matrix([SQ, SQ], threads=0),
+    lambda: gf.intersection_area(SQ, [[0, 0], [1, 0], [1, 1], [2, np.nan]]),
+])
+def test_bad_arguments_raise(call):
+    with pytest.raises(ValueError):
+        call()
+
+
+# --- panoptes_aggregation, when installed -----------------------------------------------------------
+
+def test_matches_panoptes_distance_matrix():
+    utils = pytest.importorskip("panoptes_aggregation.reducers.polygon_reducer_utils")
+    rng = np.random.default_rng(7)
+    polys = []
+    while len(polys) < 25:
+        n = int(rng.integers(8, 40))
+        p = star(*rng.normal(0, 20, 2), np.sort(rng.uniform(0, 2 * np.pi, n)), 50 * rng.uniform(0.7, 1.3, n))
+        if shapely.Polygon(p).is_valid:
+            polys.append(p)
+    polys += [SQ * 10, SQ * 10 + [10, 0], SQ * 10]  # touching and identical
+    users = rng.integers(0, 8, len(polys))
+    X = np.column_stack([np.arange(len(polys)), users]).astype(float)
+    data = [{"polygon": shapely.Polygon(p), "gold_standard": False} for p in polys]
+    ref = utils.IoU_distance_matrix_of_cluster(np.ones(len(polys), bool), X, data)
+    got = gf.iou_distance_matrix(polys, groups=users)
+    assert np.array_equal(np.isinf(got), np.isinf(ref))
+    fin = np.isfinite(ref)
+    assert np.abs(got[fin] - ref[fin]).max() <= 1e-9
