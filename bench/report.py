@@ -7,6 +7,11 @@ from collections import defaultdict
 from pathlib import Path
 
 
+def _code(benchmark):
+    """The entry's name inside the test id's brackets, without a profile suffix such as -n2.5."""
+    return benchmark["name"].split("[")[1].rstrip("]").split("-n")[0]
+
+
 def main(json_path="bench/latest.json", out_path="bench/RESULTS.md"):
     data = json.loads(Path(json_path).read_text())
     groups = defaultdict(list)
@@ -22,10 +27,10 @@ def main(json_path="bench/latest.json", out_path="bench/RESULTS.md"):
              "reference integral (for convolution: against scipy.signal.fftconvolve, relative to the maximum).", ""]
     for group in sorted(groups):
         entries = groups[group]
-        base = next((b for b in entries if b["name"].split("[")[1].startswith("galforge")), entries[0])
+        base = min((b for b in entries if "galforge" in _code(b)), key=lambda b: len(_code(b)), default=entries[0])
         lines += [f"## {group}", "", "| code | median (ms) | ratio | max rel error |", "|---|---:|---:|---:|"]
         for b in sorted(entries, key=lambda b: b["stats"]["median"]):
-            code = b["name"].split("[")[1].split("-n")[0].rstrip("]")
+            code = _code(b)
             err = b.get("extra_info", {}).get("max_rel_error")
             lines.append(f"| {code} | {b['stats']['median'] * 1e3:.3f} | "
                          f"{b['stats']['median'] / base['stats']['median']:.1f} | "
