@@ -285,3 +285,14 @@ def test_matches_panoptes_distance_matrix():
     assert np.array_equal(np.isinf(got), np.isinf(ref))
     fin = np.isfinite(ref)
     assert np.abs(got[fin] - ref[fin]).max() <= 1e-9
+
+
+def test_nearly_collinear_shared_edges_are_counted_once():
+    """Edges on one line up to an ulp (as sin/cos-built vertices give): found by hypothesis, 2x error."""
+    x = 0.75
+    x_next = np.nextafter(x, 1.0)
+    a = np.array([[2.0, -2.44929360e-16], [x, -0.4330127018922193], [x, 0.4330127018922193]])
+    b = np.array([[2.0, 0.25], [x_next, -0.18301270189221935], [x, 0.6830127018922193]])
+    for p, q in [(a, b), (b, a), (a[::-1], b), (a, b[::-1])]:
+        expected = shapely.Polygon(p).intersection(shapely.Polygon(q)).area
+        assert gf.intersection_area(p, q) == pytest.approx(expected, rel=1e-9)

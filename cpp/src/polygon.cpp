@@ -54,6 +54,19 @@ struct Scratch {
 
 inline double orient(Pt a, Pt b, Pt c) { return (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x); }
 
+// Whether edges pq and rt lie on one line up to rounding: every end point within ~1e-12 of the
+// coordinates' magnitude from the other edge's line. Symmetric in the two edges, so that both
+// passes of the intersection agree on which boundary pieces are shared (a piece seen as shared in
+// one pass and as inside in the other would be counted twice).
+inline bool nearly_collinear(Pt p, Pt q, Pt r, Pt t) {
+    const double lpq = std::hypot(q.x - p.x, q.y - p.y), lrt = std::hypot(t.x - r.x, t.y - r.y);
+    const double scale = std::max({std::fabs(p.x), std::fabs(p.y), std::fabs(q.x), std::fabs(q.y), std::fabs(r.x),
+                                   std::fabs(r.y), std::fabs(t.x), std::fabs(t.y), lpq, lrt});
+    const double tol = 1e-12 * scale;
+    return std::fabs(orient(r, t, p)) <= tol * lrt && std::fabs(orient(r, t, q)) <= tol * lrt &&
+           std::fabs(orient(p, q, r)) <= tol * lpq && std::fabs(orient(p, q, t)) <= tol * lpq;
+}
+
 inline bool boxes_overlap(const Box& a, const Box& b) {
     return !(a.x1 < b.x0 || b.x1 < a.x0 || a.y1 < b.y0 || b.y1 < a.y0);
 }
@@ -106,7 +119,7 @@ double clipped_boundary(const Ring& A, const Ring& B, bool count_shared, Pt o, S
                     continue;
                 if (r.x == t.x && r.y == t.y) continue;
                 const double d1 = orient(r, t, p), d2 = orient(r, t, q);
-                if (d1 == 0.0 && d2 == 0.0) {  // collinear: project B's edge onto A's
+                if (nearly_collinear(p, q, r, t)) {  // collinear: project B's edge onto A's
                     const double tr = ((r.x - p.x) * d.x + (r.y - p.y) * d.y) / dd;
                     const double tt = ((t.x - p.x) * d.x + (t.y - p.y) * d.y) / dd;
                     const double lo = std::max(0.0, std::min(tr, tt)), hi = std::min(1.0, std::max(tr, tt));
@@ -230,7 +243,11 @@ double polygon_area(const double* xy, std::size_t n) {
     return std::fabs(polygon_signed_area(xy, n));
 }
 
-double intersection_area(const double* a, std::size_t na, const double* b, std::size_t nb) {
+namespace {
+
+// Intersection area of two polygons given as raw vertices; their areas in `area_a`, `area_b`.
+double checked_intersection(const double* a, std::size_t na, const double* b, std::size_t nb, double& area_a,
+                            double& area_b) {
     std::vector<Pt> pa(na), pb(nb);
     std::vector<Box> ca(n_chunks(na)), cb(n_chunks(nb));
     Ring ra, rb;
@@ -238,19 +255,22 @@ double intersection_area(const double* a, std::size_t na, const double* b, std::
     make_ring(b, nb, "b", pb.data(), cb.data(), rb);
     Scratch s;
     s.reserve(std::max(na, nb));
+    area_a = ra.area;
+    area_b = rb.area;
     return intersection(ra, rb, s);
 }
 
+}  // namespace
+
+double intersection_area(const double* a, std::size_t na, const double* b, std::size_t nb) {
+    double area_a, area_b;
+    return checked_intersection(a, na, b, nb, area_a, area_b);
+}
+
 double polygon_iou(const double* a, std::size_t na, const double* b, std::size_t nb) {
-    std::vector<Pt> pa(na), pb(nb);
-    std::vector<Box> ca(n_chunks(na)), cb(n_chunks(nb));
-    Ring ra, rb;
-    make_ring(a, na, "a", pa.data(), ca.data(), ra);
-    make_ring(b, nb, "b", pb.data(), cb.data(), rb);
-    Scratch s;
-    s.reserve(std::max(na, nb));
-    const double inter = intersection(ra, rb, s);
-    return inter / (ra.area + rb.area - inter);
+    double area_a, area_b;
+    const double inter = checked_intersection(a, na, b, nb, area_a, area_b);
+    return inter / (area_a + area_b - inter);
 }
 
 void iou_distance_matrix(const double* xy, const std::int64_t* offsets, std::size_t npoly,
