@@ -50,6 +50,10 @@ def test_rendered_flux_matches_analytic_flux_inside_the_frame(n, q, c):
     assert image.sum() == pytest.approx(ref.flux_in_frame(shape, **params), rel=2e-5)
 
 
+def case_id(case):
+    return "n{n}-re{r_e}-q{q}-c{c}".format(**case)
+
+
 NEAR_CENTRE_CASES = [
     dict(n=0.3, r_e=0.5, q=1.0, c=2.0, pa=0.0),
     dict(n=1.0, r_e=0.5, q=0.4, c=2.0, pa=0.4),
@@ -63,7 +67,7 @@ NEAR_CENTRE_CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", NEAR_CENTRE_CASES, ids=lambda c: "n{n}-re{r_e}-q{q}-c{c}".format(**c))
+@pytest.mark.parametrize("case", NEAR_CENTRE_CASES, ids=case_id)
 def test_pixels_near_the_centre_match_scipy_quadrature(case):
     params = dict(x0=10.3, y0=9.6, ie=1.0, **case)
     image = gf.render_sersic((20, 21), **params)
@@ -84,7 +88,7 @@ WHOLE_IMAGE_CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", WHOLE_IMAGE_CASES, ids=lambda c: "n{n}-re{r_e}-q{q}-c{c}".format(**c))
+@pytest.mark.parametrize("case", WHOLE_IMAGE_CASES, ids=case_id)
 def test_every_pixel_matches_gauss_legendre_reference(case):
     """Pixels away from the centre against a 48x48-node Gauss-Legendre reference per pixel."""
     shape = (40, 41)

@@ -13,22 +13,33 @@ namespace galforge::bindings {
 namespace py = pybind11;
 using DoubleArray = py::array_t<double, py::array::c_style>;
 
-// A 2-d, C-contiguous, native float64 array; `writable` also demands a writeable buffer.
-inline DoubleArray require_image(const py::handle& obj, const char* name, bool writable) {
+// A C-contiguous, native array of element type T with `ndim` dimensions; `writable` also demands a
+// writeable buffer. Every array that crosses the binding boundary goes through here.
+template <typename T>
+py::array_t<T, py::array::c_style> require_array(const py::handle& obj, const char* name, py::ssize_t ndim,
+                                                 bool writable = false) {
     if (!py::isinstance<py::array>(obj)) throw std::invalid_argument(std::string(name) + " must be a numpy array");
     auto arr = py::reinterpret_borrow<py::array>(obj);
-    if (arr.ndim() != 2)
-        throw std::invalid_argument(std::string(name) + " must be 2-d, got ndim = " + std::to_string(arr.ndim()));
-    if (!arr.dtype().is(py::dtype::of<double>()))
-        throw std::invalid_argument(std::string(name) + " must have dtype float64, got " +
+    if (arr.ndim() != ndim)
+        throw std::invalid_argument(std::string(name) + " must be " + std::to_string(ndim) + "-d, got ndim = " +
+                                    std::to_string(arr.ndim()));
+    if (!arr.dtype().is(py::dtype::of<T>()))
+        throw std::invalid_argument(std::string(name) + " must have dtype " +
+                                    py::str(py::dtype::of<T>()).cast<std::string>() + ", got " +
                                     py::str(arr.dtype()).cast<std::string>());
     if (!(arr.flags() & py::array::c_style))
         throw std::invalid_argument(std::string(name) + " must be C-contiguous");
     if (writable && !arr.writeable()) throw std::invalid_argument(std::string(name) + " must be writeable");
+    return py::reinterpret_borrow<py::array_t<T, py::array::c_style>>(arr);
+}
+
+// A non-empty 2-d float64 image.
+inline DoubleArray require_image(const py::handle& obj, const char* name, bool writable) {
+    DoubleArray arr = require_array<double>(obj, name, 2, writable);
     if (arr.shape(0) == 0 || arr.shape(1) == 0)
         throw std::invalid_argument(std::string(name) + " must be non-empty, got shape (" +
                                     std::to_string(arr.shape(0)) + ", " + std::to_string(arr.shape(1)) + ")");
-    return py::reinterpret_borrow<DoubleArray>(arr);
+    return arr;
 }
 
 inline ImageView image_view(DoubleArray& arr, double x_origin, double y_origin) {

@@ -14,31 +14,22 @@ namespace {
 
 using Int64Array = py::array_t<std::int64_t, py::array::c_style>;
 
-// An (n, 2), C-contiguous, native float64 array of vertices.
+// An (n, 2) float64 array of vertices.
 DoubleArray require_vertices(const py::handle& obj, const char* name) {
-    if (!py::isinstance<py::array>(obj)) throw std::invalid_argument(std::string(name) + " must be a numpy array");
-    auto arr = py::reinterpret_borrow<py::array>(obj);
-    if (arr.ndim() != 2 || arr.shape(1) != 2)
-        throw std::invalid_argument(std::string(name) + " must have shape (n, 2), got ndim = " +
-                                    std::to_string(arr.ndim()));
-    if (!arr.dtype().is(py::dtype::of<double>()))
-        throw std::invalid_argument(std::string(name) + " must have dtype float64, got " +
-                                    py::str(arr.dtype()).cast<std::string>());
-    if (!(arr.flags() & py::array::c_style)) throw std::invalid_argument(std::string(name) + " must be C-contiguous");
-    return py::reinterpret_borrow<DoubleArray>(arr);
+    DoubleArray arr = require_array<double>(obj, name, 2);
+    if (arr.shape(1) != 2)
+        throw std::invalid_argument(std::string(name) + " must have shape (n, 2), got (" +
+                                    std::to_string(arr.shape(0)) + ", " + std::to_string(arr.shape(1)) + ")");
+    return arr;
 }
 
-// A 1-d, C-contiguous, native int64 array of `size` entries.
+// A 1-d int64 array of `size` entries.
 Int64Array require_int64(const py::handle& obj, const char* name, py::ssize_t size) {
-    if (!py::isinstance<py::array>(obj)) throw std::invalid_argument(std::string(name) + " must be a numpy array");
-    auto arr = py::reinterpret_borrow<py::array>(obj);
-    if (arr.ndim() != 1 || arr.shape(0) != size)
-        throw std::invalid_argument(std::string(name) + " must be 1-d with " + std::to_string(size) + " entries");
-    if (!arr.dtype().is(py::dtype::of<std::int64_t>()))
-        throw std::invalid_argument(std::string(name) + " must have dtype int64, got " +
-                                    py::str(arr.dtype()).cast<std::string>());
-    if (!(arr.flags() & py::array::c_style)) throw std::invalid_argument(std::string(name) + " must be C-contiguous");
-    return py::reinterpret_borrow<Int64Array>(arr);
+    Int64Array arr = require_array<std::int64_t>(obj, name, 1);
+    if (arr.shape(0) != size)
+        throw std::invalid_argument(std::string(name) + " must have " + std::to_string(size) + " entries, got " +
+                                    std::to_string(arr.shape(0)));
+    return arr;
 }
 
 std::size_t rows(const DoubleArray& a) { return static_cast<std::size_t>(a.shape(0)); }
@@ -67,10 +58,9 @@ void bind_polygon(py::module_& m) {
     m.def("iou_distance_matrix",
           [](py::handle xy, py::handle offsets, py::object groups, int threads) {
               DoubleArray pts = require_vertices(xy, "xy");
-              if (!py::isinstance<py::array>(offsets)) throw std::invalid_argument("offsets must be a numpy array");
-              const py::ssize_t n_off = py::reinterpret_borrow<py::array>(offsets).shape(0);
+              Int64Array off = require_array<std::int64_t>(offsets, "offsets", 1);
+              const py::ssize_t n_off = off.shape(0);
               if (n_off < 1) throw std::invalid_argument("offsets must have at least 1 entry");
-              Int64Array off = require_int64(offsets, "offsets", n_off);
               const py::ssize_t npoly = n_off - 1;
               if (off.data()[npoly] != pts.shape(0))
                   throw std::invalid_argument("offsets[-1] = " + std::to_string(off.data()[npoly]) +

@@ -10,3 +10,7 @@ class GalforgeError(Exception):
 
 class GalforgeValueError(GalforgeError, ValueError):
     """An argument has a bad value; the message names the argument and its value."""
+
+
+class GalforgeFileNotFoundError(GalforgeValueError, FileNotFoundError):
+    """A file to read does not exist (both a ``ValueError`` and a ``FileNotFoundError``)."""

@@ -18,16 +18,12 @@ import numpy as np
 
 from ._checks import image2d
 from .components import component_from_dict
-from .errors import GalforgeValueError
+from .errors import GalforgeFileNotFoundError, GalforgeValueError
 from .model import Model
 
 COMPONENTS_EXTNAME = "COMPONENTS"
 PSF_EXTNAME = "PSF"
 FORMAT_VERSION = 1
-
-
-class GalforgeFileNotFoundError(GalforgeValueError, FileNotFoundError):
-    """A file to read does not exist (both a ``ValueError`` and a ``FileNotFoundError``)."""
 
 
 def _fits():

@@ -49,7 +49,10 @@ def render_sersic(shape, x0, y0, ie, r_e, n, q=1.0, pa=0.0, c=2.0, oversample=No
     threads = positive_int("threads", threads)
     ox, oy = (finite("origin[0]", origin[0]), finite("origin[1]", origin[1]))
     if window is not None:
-        window = tuple(int(w) for w in window)
+        try:
+            window = tuple(int(w) for w in window)
+        except (TypeError, ValueError):
+            raise GalforgeValueError(f"window = {window!r} is invalid: expected (y_begin, y_end, x_begin, x_end)") from None
     _core.render_sersic_into(out, finite("x0", x0), finite("y0", y0), finite("ie", ie), finite("r_e", r_e),
                              finite("n", n), finite("q", q), finite("pa", pa), finite("c", c), _bn_method(bn),
                              k, finite("tolerance", tolerance), window, ox, oy, threads)
