@@ -46,4 +46,13 @@ inline ImageView image_view(DoubleArray& arr, double x_origin, double y_origin) 
     return ImageView{arr.mutable_data(), arr.shape(0), arr.shape(1), x_origin, y_origin};
 }
 
+// A (y_begin, y_end, x_begin, x_end) tuple, or the whole image for None.
+inline Window window_or_whole(const py::object& window, const ImageView& view) {
+    if (window.is_none()) return Window::whole(view);
+    auto t = window.cast<py::tuple>();
+    if (t.size() != 4) throw std::invalid_argument("window must be (y_begin, y_end, x_begin, x_end)");
+    return Window{t[0].cast<std::ptrdiff_t>(), t[1].cast<std::ptrdiff_t>(), t[2].cast<std::ptrdiff_t>(),
+                  t[3].cast<std::ptrdiff_t>()};
+}
+
 }  // namespace galforge::bindings

@@ -35,6 +35,26 @@ void bind_sersic(py::module_& m) {
               return sersic_total_flux(make_params(0, 0, ie, r_e, n, q, 0, c, bn));
           },
           py::arg("ie"), py::arg("r_e"), py::arg("n"), py::arg("q"), py::arg("c"), py::arg("bn") = "exact");
+    m.def("render_sersic_gradient_into",
+          [](py::handle image, py::handle gradient, double x0, double y0, double ie, double r_e, double n, double q,
+             double pa, double c, const std::string& bn, int oversample, double tolerance, py::object window,
+             double x_origin, double y_origin, int threads) {
+              DoubleArray arr = require_image(image, "image", true);
+              auto grad = require_array<double>(gradient, "gradient", 3, true);
+              if (grad.shape(0) != kSersicParams || grad.shape(1) != arr.shape(0) || grad.shape(2) != arr.shape(1))
+                  throw std::invalid_argument("gradient must have shape (8, ny, nx) of the image");
+              const SersicParams p = make_params(x0, y0, ie, r_e, n, q, pa, c, bn);
+              ImageView view = image_view(arr, x_origin, y_origin);
+              const Window w = window_or_whole(window, view);
+              double* planes[kSersicParams];
+              for (int k = 0; k < kSersicParams; ++k) planes[k] = grad.mutable_data(k, 0, 0);
+              const RenderOptions options{oversample, tolerance, threads};
+              py::gil_scoped_release release;
+              render_sersic_gradient(view, planes, w, p, options);
+          },
+          py::arg("image"), py::arg("gradient"), py::arg("x0"), py::arg("y0"), py::arg("ie"), py::arg("r_e"),
+          py::arg("n"), py::arg("q"), py::arg("pa"), py::arg("c"), py::arg("bn"), py::arg("oversample"),
+          py::arg("tolerance"), py::arg("window"), py::arg("x_origin"), py::arg("y_origin"), py::arg("threads"));
     m.def("render_sersic_into",
           [](py::handle image, double x0, double y0, double ie, double r_e, double n, double q, double pa, double c,
              const std::string& bn, int oversample, double tolerance, py::object window, double x_origin,
@@ -42,13 +62,7 @@ void bind_sersic(py::module_& m) {
               DoubleArray arr = require_image(image, "image", true);
               const SersicParams p = make_params(x0, y0, ie, r_e, n, q, pa, c, bn);
               ImageView view = image_view(arr, x_origin, y_origin);
-              Window w = Window::whole(view);
-              if (!window.is_none()) {
-                  auto t = window.cast<py::tuple>();
-                  if (t.size() != 4) throw std::invalid_argument("window must be (y_begin, y_end, x_begin, x_end)");
-                  w = Window{t[0].cast<std::ptrdiff_t>(), t[1].cast<std::ptrdiff_t>(), t[2].cast<std::ptrdiff_t>(),
-                             t[3].cast<std::ptrdiff_t>()};
-              }
+              const Window w = window_or_whole(window, view);
               const RenderOptions options{oversample, tolerance, threads};
               py::gil_scoped_release release;
               render_sersic(view, w, p, options);

@@ -9,6 +9,7 @@ namespace galforge::bindings {
 void bind_sersic(py::module_& m);
 void bind_convolve(py::module_& m);
 void bind_polygon(py::module_& m);
+void bind_fit(py::module_& m);
 }  // namespace galforge::bindings
 
 PYBIND11_MODULE(_core, m) {
@@ -28,4 +29,5 @@ PYBIND11_MODULE(_core, m) {
     galforge::bindings::bind_sersic(m);
     galforge::bindings::bind_convolve(m);
     galforge::bindings::bind_polygon(m);
+    galforge::bindings::bind_fit(m);
 }

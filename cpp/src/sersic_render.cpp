@@ -11,6 +11,7 @@
 // Gauss-Legendre cubature. The rules and thresholds were validated against quadrature over
 // 0.3 <= n <= 8, 0.5 <= r_e <= 15, 0.15 <= q <= 1, c in {1.6, 2, 3.5} (tests/test_sersic.py).
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "galforge/sersic.hpp"
+#include "sersic_pixel.hpp"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(GALFORGE_NO_CLONES)
 #define GALFORGE_VECTOR_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
@@ -27,48 +29,7 @@
 
 namespace galforge {
 
-namespace {
-
-enum class Kind { gauss, exponential, square_root, quartic_root, general_ellipse, generalized };
-
-// The profile with every per-component constant folded in: I = amp exp(-bn s), s = (R/r_e)^(1/n).
-struct Profile {
-    double x0, y0, cos_pa, sin_pa, inv_q, amp, bn;
-    double inv_re2, half_inv_n, inv_n, c, inv_cn, log_re_over_n;
-    double value_floor;  // pixel values below this (1e-9 ie) need only absolute accuracy
-    double n, r_e, q;
-    Kind kind;
-
-    explicit Profile(const SersicParams& p)
-        : x0(p.x0), y0(p.y0), cos_pa(std::cos(p.pa)), sin_pa(std::sin(p.pa)), inv_q(1.0 / p.q),
-          amp(sersic_central_brightness(p)), bn(sersic_bn(p)), inv_re2(1.0 / (p.r_e * p.r_e)),
-          half_inv_n(0.5 / p.n), inv_n(1.0 / p.n), c(p.c), inv_cn(1.0 / (p.c * p.n)),
-          log_re_over_n(std::log(p.r_e) / p.n), value_floor(1e-9 * p.ie),
-          n(p.n), r_e(p.r_e), q(p.q), kind(Kind::generalized) {
-        if (p.c == 2.0) {
-            if (p.n == 0.5) kind = Kind::gauss;
-            else if (p.n == 1.0) kind = Kind::exponential;
-            else if (p.n == 2.0) kind = Kind::square_root;
-            else if (p.n == 4.0) kind = Kind::quartic_root;
-            else kind = Kind::general_ellipse;
-        }
-    }
-
-    // Cells per pixel side to start the cubature of the pixel at offsets (dx, dy) from: about one
-    // per width of the narrowest feature the pixel can hold. The profile's e-folding length at
-    // radius R is L(R) = n r_e / b_n (R / r_e)^(1 - 1/n) along the major axis and q L across it;
-    // L is taken at whichever end of the pixel's radius range makes it smallest.
-    int initial_split(double dx, double dy) const {
-        const double u = -dx * sin_pa + dy * cos_pa, v = (dx * cos_pa + dy * sin_pa) * inv_q;
-        const double radius = std::sqrt(u * u + v * v), reach = 0.71 * inv_q;
-        // For n > 1 the cusp itself is resolved by splitting at the centre and adaptive refinement;
-        // features narrower than L(r_e / 10) are what the initial grid must see.
-        const double r = n >= 1.0 ? std::fmax(radius - reach, 0.1 * r_e) : radius + reach;
-        const double feature = q * n * r_e / bn * std::pow(r / r_e, 1.0 - inv_n);
-        return static_cast<int>(std::fmin(kMaxInitialSplit, std::fmax(1.0, std::ceil(1.0 / feature))));
-    }
-    static constexpr int kMaxInitialSplit = 16;
-};
+namespace detail {
 
 // out[k] = profile at (dx0 + k * step, dy) for k < count. One straight loop per kind so that the
 // compiler vectorises it (including exp/log); cloned for AVX2 and AVX-512, chosen at load time, so
@@ -165,17 +126,6 @@ void sample_points(const Profile& P, const double* __restrict dx, const double* 
     }
 }
 
-const double kGLNode = std::sqrt(0.6);
-constexpr double kGLWeight[3] = {5.0 / 9.0, 8.0 / 9.0, 5.0 / 9.0};
-
-// The 3 Gauss-Legendre nodes of [a, b] written to out[0..2].
-void gl_nodes(double a, double b, double* out) {
-    const double m = 0.5 * (a + b), h = 0.5 * (b - a);
-    out[0] = m - h * kGLNode;
-    out[1] = m;
-    out[2] = m + h * kGLNode;
-}
-
 // 3x3 Gauss-Legendre integral of the profile over [ax, bx] x [ay, by] (offsets from the centre).
 double gauss_legendre_3x3(const Profile& P, double ax, double bx, double ay, double by) {
     double xs[3], ys[3], px[9], py[9], f[9];
@@ -189,14 +139,6 @@ double gauss_legendre_3x3(const Profile& P, double ax, double bx, double ay, dou
         for (int b = 0; b < 3; ++b) sum += kGLWeight[a] * kGLWeight[b] * f[3 * a + b];
     return sum * 0.25 * (bx - ax) * (by - ay);
 }
-
-// A cell of the adaptive cubature: its 3x3 Gauss-Legendre value `whole`, the sum `parts` of its four
-// half-size children's values q[], and the error estimate |parts - whole|.
-struct Cell {
-    double ax, bx, ay, by;
-    double parts, error;
-    double q[4];  // children (y-half, x-half): 00, 01, 10, 11
-};
 
 // Fills `cell` (bounds set, `whole` given) by evaluating its children's 6x6 nodes in one batch.
 void evaluate_cell(const Profile& P, Cell& cell, double whole) {
@@ -217,8 +159,6 @@ void evaluate_cell(const Profile& P, Cell& cell, double whole) {
     cell.parts = cell.q[0] + cell.q[1] + cell.q[2] + cell.q[3];
     cell.error = std::fabs(cell.parts - whole);
 }
-
-constexpr std::size_t kMaxCells = 8192;  // per pixel: bounds the cost of pathological profiles
 
 // Mean of the profile over the unit pixel centred at offsets (dx, dy), to `rel_tol` relative
 // (absolute below the profile's value floor). Globally adaptive: the cell with the largest error
@@ -279,7 +219,9 @@ double integrate_pixel(const Profile& P, double dx, double dy, double rel_tol, i
 
 // ---- drivers ---------------------------------------------------------------------------------
 
-void check_options(const RenderOptions& o) {
+}  // namespace detail
+
+void validate(const RenderOptions& o) {
     if (o.oversample < 0 || o.oversample > 64)
         throw std::invalid_argument("oversample = " + std::to_string(o.oversample) + " is invalid: expected 0 (adaptive) or 1..64");
     if (!(o.tolerance >= 1e-10 && o.tolerance <= 0.1))
@@ -287,7 +229,8 @@ void check_options(const RenderOptions& o) {
     if (o.threads < 1) throw std::invalid_argument("threads = " + std::to_string(o.threads) + " is invalid: expected >= 1");
 }
 
-// Rows [r0, r1) of the window with uniform k x k sub-pixel sampling (k = 1: pixel centres).
+namespace detail {
+
 void render_rows_uniform(const Profile& P, const ImageView& img, const Window& w, std::ptrdiff_t r0,
                          std::ptrdiff_t r1, int k, std::vector<double>& buffer) {
     const std::ptrdiff_t width = w.width();
@@ -327,14 +270,9 @@ void stencil_pass(const double* __restrict s2m, const double* __restrict s1m, co
                   double* __restrict stencil, double* __restrict curvature, double* __restrict out,
                   std::ptrdiff_t width, double floor) {
     for (std::ptrdiff_t j = 0; j < width; ++j) {
-        const double f = s0[j];
-        const double d2x = s0[j - 1] - 2.0 * f + s0[j + 1];
-        const double d2y = s1m[j] - 2.0 * f + s1p[j];
-        const double d4x = s0[j - 2] - 4.0 * (s0[j - 1] + s0[j + 1]) + 6.0 * f + s0[j + 2];
-        const double d4y = s2m[j] - 4.0 * (s1m[j] + s1p[j]) + 6.0 * f + s2p[j];
-        const double d2xd2y =
-            (s1m[j - 1] - 2.0 * s1m[j] + s1m[j + 1]) - 2.0 * d2x + (s1p[j - 1] - 2.0 * s1p[j] + s1p[j + 1]);
-        const double mean = f + (d2x + d2y) * (1.0 / 24.0) - (17.0 / 5760.0) * (d4x + d4y) + d2xd2y * (1.0 / 576.0);
+        const StencilTerms t = stencil_terms(s2m, s1m, s0, s1p, s2p, j);
+        const double f = s0[j], d2x = t.d2x, d2y = t.d2y, d4x = t.d4x, d4y = t.d4y, d2xd2y = t.d2xd2y;
+        const double mean = t.mean(f);
         const double a2 = (std::fabs(d2x) + std::fabs(d2y)) * (1.0 / 24.0);
         const double a4 = (17.0 / 5760.0) * (std::fabs(d4x) + std::fabs(d4y)) + std::fabs(d2xd2y) * (1.0 / 576.0);
         const double scale = std::fmax(std::fabs(mean), floor);
@@ -366,11 +304,6 @@ void gauss_pass(const double* __restrict g00, const double* __restrict g01, cons
     }
 }
 
-// Distance (pixels) from a pixel centre within which the 5x5 stencil sees a feature.
-constexpr double kStencilReach = 2.5;
-// Offset of the 2-point Gauss-Legendre nodes from a pixel centre: 1 / (2 sqrt 3).
-const double kGL2Node = 0.5 / std::sqrt(3.0);
-
 // Indices j in [0, width) whose pixel centre dx = dx_first + j satisfies |a dx + b| < half_width.
 void band_range(double a, double b, double half_width, double dx_first, std::ptrdiff_t width, std::ptrdiff_t& j0,
                 std::ptrdiff_t& j1) {
@@ -388,9 +321,9 @@ void band_range(double a, double b, double half_width, double dx_first, std::ptr
     j1 = static_cast<std::ptrdiff_t>(std::ceil(std::fmin(std::fmax(hi - dx_first + 1.0, 0.0), w)));
 }
 
-// Rows [r0, r1) of the window, adaptively integrated (see the file comment).
 void render_rows_adaptive(const Profile& P, const ImageView& img, const Window& w, std::ptrdiff_t r0,
-                          std::ptrdiff_t r1, double tol, std::vector<double>& buffer, std::vector<Cell>& heap) {
+                          std::ptrdiff_t r1, double tol, std::vector<double>& buffer, std::vector<Cell>& heap,
+                          std::uint8_t* rules) {
     constexpr int kRing = 5;
     const std::ptrdiff_t width = w.width(), stride = width + 4;
     buffer.resize(static_cast<std::size_t>(stride * kRing + 7 * width));
@@ -428,6 +361,9 @@ void render_rows_adaptive(const Profile& P, const ImageView& img, const Window& 
         }
         stencil_pass(slot(i - 2) + 2, slot(i - 1) + 2, slot(i) + 2, slot(i + 1) + 2, slot(i + 2) + 2, state, stencil,
                      curvature, out, width, P.value_floor);
+        std::uint8_t* const rule = rules == nullptr ? nullptr : rules + (i - r0) * width;
+        if (rule != nullptr)
+            for (std::ptrdiff_t j = 0; j < width; ++j) rule[j] = static_cast<std::uint8_t>(state[j]);
         // Gauss-Legendre nodes only over the span of pixels that need the check.
         std::ptrdiff_t lo = 0, hi = width;
         while (lo < hi && state[lo] != 1.0) ++lo;
@@ -440,6 +376,9 @@ void render_rows_adaptive(const Profile& P, const ImageView& img, const Window& 
                            static_cast<int>(span), gl + k * width);
             gauss_pass(gl, gl + width, gl + 2 * width, gl + 3 * width, stencil + lo, curvature + lo, state + lo,
                        out + lo, span, 0.25 * tol, P.value_floor);
+            if (rule != nullptr)
+                for (std::ptrdiff_t j = lo; j < hi; ++j)
+                    if (rule[j] == kRuleGauss2x2 && state[j] == 2.0) rule[j] = kRuleAdaptive;
         }
         for (std::ptrdiff_t j = 0; j < width; ++j) {
             if (state[j] != 2.0) continue;
@@ -449,13 +388,15 @@ void render_rows_adaptive(const Profile& P, const ImageView& img, const Window& 
     }
 }
 
-}  // namespace
+}  // namespace detail
+
+using namespace detail;
 
 void render_sersic(const ImageView& image, const Window& window, const SersicParams& p,
                    const RenderOptions& options) {
     validate(p);
     check_window(image, window);
-    check_options(options);
+    validate(options);
     if (window.empty() || p.ie == 0.0) return;
     if (!std::isfinite(image.x_origin) || !std::isfinite(image.y_origin))
         throw std::invalid_argument("image origin must be finite");
@@ -477,7 +418,7 @@ void render_sersic(const ImageView& image, const Window& window, const SersicPar
             const std::ptrdiff_t r0 = window.y_begin + b * band;
             const std::ptrdiff_t r1 = std::min(r0 + band, window.y_end);
             if (options.oversample == 0)
-                render_rows_adaptive(P, image, window, r0, r1, options.tolerance, buffer, heap);
+                render_rows_adaptive(P, image, window, r0, r1, options.tolerance, buffer, heap, nullptr);
             else
                 render_rows_uniform(P, image, window, r0, r1, options.oversample, buffer);
         }

@@ -49,8 +49,24 @@ struct RenderOptions {
     int threads = 1;
 };
 
+// Throws std::invalid_argument naming the first bad option.
+void validate(const RenderOptions& options);
+
 // Adds the pixel values of the profile to `image` inside `window`.
 void render_sersic(const ImageView& image, const Window& window, const SersicParams& p,
                    const RenderOptions& options);
+
+// Number of Sersic parameters, in the order x0, y0, ie, r_e, n, q, pa, c.
+inline constexpr int kSersicParams = 8;
+
+// d b_n / d n for the method of `p`.
+double sersic_bn_derivative(const SersicParams& p);
+
+// Adds the pixel values (as render_sersic) to `image` and their derivatives with respect to the
+// parameters (order above) to gradient[k] inside `window`. gradient[k] points to an image of the
+// same shape as `image` (null: skipped). Each pixel's derivatives are integrated by the rule that
+// integrated its value, so they are the derivatives of the rendered image.
+void render_sersic_gradient(const ImageView& image, double* const gradient[kSersicParams], const Window& window,
+                            const SersicParams& p, const RenderOptions& options);
 
 }  // namespace galforge

@@ -1,0 +1,157 @@
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "arrays.hpp"
+#include "galforge/lm.hpp"
+#include "galforge/model.hpp"
+
+namespace galforge::bindings {
+
+namespace {
+
+// components: a list of (kind, params, (y_begin, y_end, x_begin, x_end), bn, x_ref, y_ref).
+struct ParsedModel {
+    std::vector<ComponentSpec> specs;
+    std::vector<double> params;
+};
+
+ParsedModel parse_components(const py::list& components) {
+    ParsedModel out;
+    for (const py::handle item : components) {
+        auto t = item.cast<py::tuple>();
+        if (t.size() != 6) throw std::invalid_argument("component must be (kind, params, window, bn, x_ref, y_ref)");
+        ComponentSpec s;
+        const auto kind = t[0].cast<std::string>();
+        if (kind == "sersic") s.kind = ComponentKind::sersic;
+        else if (kind == "sky") s.kind = ComponentKind::sky;
+        else throw std::invalid_argument("component kind '" + kind + "' is invalid: expected 'sersic' or 'sky'");
+        auto p = t[1].cast<std::vector<double>>();
+        if (p.size() != static_cast<std::size_t>(parameter_count(s.kind)))
+            throw std::invalid_argument("component '" + kind + "' needs " + std::to_string(parameter_count(s.kind)) +
+                                        " parameters, got " + std::to_string(p.size()));
+        auto w = t[2].cast<py::tuple>();
+        if (w.size() != 4) throw std::invalid_argument("window must be (y_begin, y_end, x_begin, x_end)");
+        s.window = Window{w[0].cast<std::ptrdiff_t>(), w[1].cast<std::ptrdiff_t>(), w[2].cast<std::ptrdiff_t>(),
+                          w[3].cast<std::ptrdiff_t>()};
+        const auto bn = t[3].cast<std::string>();
+        if (bn != "exact" && bn != "cb99") throw std::invalid_argument("bn = '" + bn + "' is invalid");
+        s.bn = bn == "exact" ? BnMethod::exact : BnMethod::cb99;
+        s.x_ref = t[4].cast<double>();
+        s.y_ref = t[5].cast<double>();
+        if (s.kind == ComponentKind::sersic)
+            validate(SersicParams{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], s.bn});
+        out.specs.push_back(s);
+        out.params.insert(out.params.end(), p.begin(), p.end());
+    }
+    return out;
+}
+
+std::unique_ptr<ImageModel> make_model(std::ptrdiff_t ny, std::ptrdiff_t nx, const ParsedModel& parsed,
+                                       const py::object& psf, DoubleArray& psf_arr, int oversample, double tolerance,
+                                       int threads) {
+    const double* psf_ptr = nullptr;
+    std::size_t ky = 0, kx = 0;
+    if (!psf.is_none()) {
+        psf_arr = require_image(psf, "psf", false);
+        psf_ptr = psf_arr.data();
+        ky = static_cast<std::size_t>(psf_arr.shape(0));
+        kx = static_cast<std::size_t>(psf_arr.shape(1));
+    }
+    return std::make_unique<ImageModel>(ny, nx, parsed.specs, psf_ptr, ky, kx,
+                                        RenderOptions{oversample, tolerance, threads});
+}
+
+}  // namespace
+
+void bind_fit(py::module_& m) {
+    m.def("render_model",
+          [](py::handle out, const py::list& components, const py::object& psf, int oversample, double tolerance,
+             int threads) {
+              DoubleArray image = require_image(out, "out", true);
+              const ParsedModel parsed = parse_components(components);
+              DoubleArray psf_arr;
+              auto model = make_model(image.shape(0), image.shape(1), parsed, psf, psf_arr, oversample, tolerance,
+                                      threads);
+              double* data = image.mutable_data();
+              py::gil_scoped_release release;
+              model->render(parsed.params.data(), data);
+          },
+          py::arg("out"), py::arg("components"), py::arg("psf"), py::arg("oversample"), py::arg("tolerance"),
+          py::arg("threads"));
+
+    // Jacobian of the model image with respect to the free parameters: (n_free, ny, nx), and the image.
+    m.def("model_jacobian",
+          [](py::handle data, py::handle weight, const py::list& components, const py::object& psf, int oversample,
+             double tolerance, int threads, const std::vector<bool>& free) {
+              DoubleArray d = require_image(data, "data", false);
+              DoubleArray w = require_image(weight, "weight", false);
+              const ParsedModel parsed = parse_components(components);
+              DoubleArray psf_arr;
+              auto model = make_model(d.shape(0), d.shape(1), parsed, psf, psf_arr, oversample, tolerance, threads);
+              ImageFitProblem problem(*model, d.data(), w.data(), parsed.params, free);
+              std::vector<double> H, g;
+              const double chi2 = problem.normal_equations(problem.free_parameters(), H, g);
+              return py::make_tuple(chi2, H, g);
+          },
+          py::arg("data"), py::arg("weight"), py::arg("components"), py::arg("psf"), py::arg("oversample"),
+          py::arg("tolerance"), py::arg("threads"), py::arg("free"));
+
+    m.def("fit_lm",
+          [](py::handle data, py::handle weight, const py::list& components, const py::object& psf, int oversample,
+             double tolerance, int threads, const std::vector<bool>& free, const std::vector<double>& lower,
+             const std::vector<double>& upper, int max_iter, double ftol, double xtol, double gtol) {
+              DoubleArray d = require_image(data, "data", false);
+              DoubleArray w = require_image(weight, "weight", false);
+              if (w.shape(0) != d.shape(0) || w.shape(1) != d.shape(1))
+                  throw std::invalid_argument("weight must have the shape of data");
+              const ParsedModel parsed = parse_components(components);
+              DoubleArray psf_arr;
+              auto model = make_model(d.shape(0), d.shape(1), parsed, psf, psf_arr, oversample, tolerance, threads);
+              if (lower.size() != parsed.params.size() || upper.size() != parsed.params.size())
+                  throw std::invalid_argument("lower and upper must have one entry per model parameter");
+              LMOptions options;
+              options.max_iter = max_iter;
+              options.ftol = ftol;
+              options.xtol = xtol;
+              options.gtol = gtol;
+              LMResult r;
+              std::vector<double> full, image;
+              {
+                  py::gil_scoped_release release;
+                  ImageFitProblem problem(*model, d.data(), w.data(), parsed.params, free);
+                  std::vector<double> lo, hi;
+                  for (std::size_t k = 0; k < free.size(); ++k)
+                      if (free[k]) {
+                          lo.push_back(lower[k]);
+                          hi.push_back(upper[k]);
+                      }
+                  r = levenberg_marquardt(problem, problem.free_parameters(), lo, hi, options);
+                  full = problem.full_parameters(r.x);
+                  image = problem.model_image(r.x);
+              }
+              py::list log;
+              for (const LMIteration& it : r.log) log.append(py::make_tuple(it.iteration, it.chi2, it.lambda, it.accepted));
+              py::dict out;
+              out["params"] = full;
+              out["chi2"] = r.chi2;
+              out["n_iter"] = r.n_iter;
+              out["n_eval"] = r.n_eval;
+              out["status"] = static_cast<int>(r.status);
+              out["message"] = r.message;
+              out["success"] = r.success();
+              out["hessian"] = r.hessian;
+              out["gradient"] = r.gradient;
+              out["log"] = log;
+              out["model"] = image;
+              return out;
+          },
+          py::arg("data"), py::arg("weight"), py::arg("components"), py::arg("psf"), py::arg("oversample"),
+          py::arg("tolerance"), py::arg("threads"), py::arg("free"), py::arg("lower"), py::arg("upper"),
+          py::arg("max_iter"), py::arg("ftol"), py::arg("xtol"), py::arg("gtol"));
+}
+
+}  // namespace galforge::bindings

@@ -1,0 +1,105 @@
+// A model image made of components, each rendered inside its own window, and the weighted
+// least-squares fit of its parameters to data (the problem solved by levenberg_marquardt).
+//
+// A PSF-convolved component (Sersic) is rendered on its window grown by the PSF half-size on each
+// side (so light from just outside the window is scattered in), convolved, and added inside its
+// window only; the whole image is the window by default (AstroPhot's group-model semantics, and
+// imfit's extended grid when the window is the frame). Sky components are added unconvolved.
+#pragma once
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "galforge/convolve.hpp"
+#include "galforge/image.hpp"
+#include "galforge/lm.hpp"
+#include "galforge/sersic.hpp"
+
+namespace galforge {
+
+enum class ComponentKind { sersic, sky };
+
+// Parameters per kind: Sersic x0, y0, ie, r_e, n, q, pa, c; sky level, dx, dy (per pixel).
+int parameter_count(ComponentKind kind);
+
+struct ComponentSpec {
+    ComponentKind kind = ComponentKind::sersic;
+    Window window;                   // pixels of the data image the component covers
+    BnMethod bn = BnMethod::exact;   // Sersic
+    double x_ref = 0.0, y_ref = 0.0;  // sky: level + dx (x - x_ref) + dy (y - y_ref)
+};
+
+class ImageModel {
+public:
+    // psf: (ky, kx) C-contiguous or null (no convolution); normalised to unit sum here.
+    ImageModel(std::ptrdiff_t ny, std::ptrdiff_t nx, std::vector<ComponentSpec> components, const double* psf,
+               std::size_t ky, std::size_t kx, const RenderOptions& options);
+
+    std::ptrdiff_t ny() const { return ny_; }
+    std::ptrdiff_t nx() const { return nx_; }
+    std::size_t n_params() const { return offsets_.back(); }
+    std::size_t n_components() const { return specs_.size(); }
+    std::size_t offset(std::size_t component) const { return offsets_[component]; }
+    const ComponentSpec& spec(std::size_t component) const { return specs_[component]; }
+    int threads() const { return options_.threads; }
+
+    // Adds the components in `which` (all if empty) with parameters `params` (n_params()) to `out` (ny x nx).
+    void render(const double* params, double* out, const std::vector<std::size_t>& which = {}) const;
+
+    // The contribution of one component inside its window (h x w, overwritten) and, for each k with
+    // want[k], the derivative with respect to its k-th parameter (block k of `jacobian`, h x w each).
+    void component_jacobian(std::size_t component, const double* params, const std::vector<bool>& want,
+                            std::vector<double>& value, std::vector<double>& jacobian) const;
+
+private:
+    struct Region {  // a window grown by the PSF margin, with its convolver
+        Window window;
+        std::ptrdiff_t height, width;
+        std::shared_ptr<const Convolver> convolver;
+    };
+    std::ptrdiff_t ny_, nx_, my_ = 0, mx_ = 0;
+    std::vector<ComponentSpec> specs_;
+    std::vector<std::size_t> offsets_;
+    std::vector<std::size_t> region_of_;  // per component: index in regions_ (convolved kinds)
+    std::vector<Region> regions_;
+    RenderOptions options_;
+    bool has_psf_;
+
+    ImageView region_view(const Region& r, double* data) const;
+};
+
+// chi2 = sum w (data - model)^2 over the image, as a function of the free parameters.
+// Components whose parameters are all fixed are rendered once.
+class ImageFitProblem : public LeastSquaresProblem {
+public:
+    ImageFitProblem(const ImageModel& model, const double* data, const double* weight, std::vector<double> params,
+                    std::vector<bool> free);
+
+    std::size_t size() const override { return free_index_.size(); }
+    double chi2(const std::vector<double>& x) override;
+    double normal_equations(const std::vector<double>& x, std::vector<double>& H, std::vector<double>& g) override;
+
+    std::vector<double> full_parameters(const std::vector<double>& x) const;
+    std::vector<double> free_parameters() const;
+    // The model image at free parameters x (ny x nx).
+    std::vector<double> model_image(const std::vector<double>& x);
+
+private:
+    const ImageModel& model_;
+    const double* data_;
+    const double* weight_;
+    std::vector<double> params_;
+    std::vector<std::size_t> free_index_;    // full index of each free parameter
+    std::vector<std::size_t> active_;        // components with at least one free parameter
+    std::vector<double> background_, image_;  // fixed components; scratch model image
+    struct Block {  // one active component's value and free-parameter derivatives in its window
+        std::vector<double> value, jacobian;
+        std::vector<bool> want;
+        std::vector<std::size_t> columns;  // index among free parameters of each wanted derivative
+    };
+    std::vector<Block> blocks_;
+
+    void fill_model(const std::vector<double>& full);
+};
+
+}  // namespace galforge

@@ -1,0 +1,173 @@
+// Levenberg-Marquardt (Madsen, Nielsen & Tingleff 2004, "Methods for non-linear least squares
+// problems", sections 3.2-3.3), with Marquardt's diagonal scaling and box bounds handled by an
+// active set (a parameter at a bound whose gradient points outwards is held for the step) plus
+// projection of the trial point.
+#include "galforge/lm.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+namespace galforge {
+
+bool cholesky_solve(std::vector<double>& A, std::vector<double>& b, std::size_t n) {
+    for (std::size_t j = 0; j < n; ++j) {
+        double d = A[j * n + j];
+        for (std::size_t k = 0; k < j; ++k) d -= A[j * n + k] * A[j * n + k];
+        if (!(d > 0.0) || !std::isfinite(d)) return false;
+        const double l = std::sqrt(d);
+        A[j * n + j] = l;
+        for (std::size_t i = j + 1; i < n; ++i) {
+            double s = A[i * n + j];
+            for (std::size_t k = 0; k < j; ++k) s -= A[i * n + k] * A[j * n + k];
+            A[i * n + j] = s / l;
+        }
+    }
+    for (std::size_t i = 0; i < n; ++i) {  // L y = b
+        double s = b[i];
+        for (std::size_t k = 0; k < i; ++k) s -= A[i * n + k] * b[k];
+        b[i] = s / A[i * n + i];
+    }
+    for (std::size_t i = n; i-- > 0;) {  // L^T x = y
+        double s = b[i];
+        for (std::size_t k = i + 1; k < n; ++k) s -= A[k * n + i] * b[k];
+        b[i] = s / A[i * n + i];
+    }
+    return true;
+}
+
+namespace {
+
+double safe_chi2(LeastSquaresProblem& problem, const std::vector<double>& x) {
+    try {
+        const double value = problem.chi2(x);
+        return std::isfinite(value) ? value : std::numeric_limits<double>::infinity();
+    } catch (const std::invalid_argument&) {
+        return std::numeric_limits<double>::infinity();
+    } catch (const std::domain_error&) {
+        return std::numeric_limits<double>::infinity();
+    }
+}
+
+}  // namespace
+
+LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x, const std::vector<double>& lower,
+                             const std::vector<double>& upper, const LMOptions& options) {
+    const std::size_t n = problem.size();
+    if (x.size() != n || lower.size() != n || upper.size() != n)
+        throw std::invalid_argument("levenberg_marquardt: x0, lower and upper must have one entry per parameter");
+    if (options.max_iter < 0) throw std::invalid_argument("max_iter must be >= 0");
+    for (std::size_t k = 0; k < n; ++k) {
+        if (!(lower[k] <= upper[k])) throw std::invalid_argument("a lower bound exceeds its upper bound");
+        if (!std::isfinite(x[k])) throw std::invalid_argument("x0 has a non-finite value");
+        x[k] = std::clamp(x[k], lower[k], upper[k]);
+    }
+    LMResult result;
+    std::vector<double> H, g;
+    double chi2 = problem.normal_equations(x, H, g);
+    result.n_eval = 1;
+    if (!std::isfinite(chi2)) throw std::invalid_argument("chi2 is not finite at the starting point");
+    double mu = options.lambda0, nu = 2.0;
+    std::vector<double> A, h, trial(n), scale(n);
+    std::vector<std::size_t> free;
+    result.status = LMStatus::max_iter;
+    result.message = "maximum number of iterations reached";
+    bool done = n == 0;
+    if (done) {
+        result.status = LMStatus::gtol;
+        result.message = "no free parameters";
+    }
+    for (int it = 1; !done && it <= options.max_iter; ++it) {
+        result.n_iter = it;
+        // Active set: parameters at a bound that the gradient pushes outwards are held this step.
+        free.clear();
+        double gmax = 0.0;
+        for (std::size_t k = 0; k < n; ++k) {
+            const bool held = (x[k] <= lower[k] && g[k] < 0.0) || (x[k] >= upper[k] && g[k] > 0.0);
+            if (held) continue;
+            free.push_back(k);
+            scale[k] = H[k * n + k] > 0.0 ? H[k * n + k] : 1.0;
+            gmax = std::fmax(gmax, std::fabs(g[k]) / std::sqrt(scale[k]));
+        }
+        if (free.empty() || gmax <= options.gtol * std::sqrt(std::fmax(chi2, 1e-300))) {
+            result.status = LMStatus::gtol;
+            result.message = "converged: gradient below gtol";
+            break;
+        }
+        const std::size_t m = free.size();
+        A.assign(m * m, 0.0);
+        h.assign(m, 0.0);
+        for (std::size_t a = 0; a < m; ++a) {
+            for (std::size_t b = 0; b < m; ++b) A[a * m + b] = H[free[a] * n + free[b]];
+            A[a * m + a] += mu * scale[free[a]];
+            h[a] = g[free[a]];
+        }
+        if (!cholesky_solve(A, h, m)) {  // not positive definite at this damping: damp more
+            result.log.push_back({it, chi2, mu, false});
+            mu *= nu;
+            nu *= 2.0;
+            if (mu > 1e20) {
+                result.status = LMStatus::singular;
+                result.message = "the normal equations stayed singular under maximal damping";
+                done = true;
+            }
+            continue;
+        }
+        trial = x;
+        for (std::size_t a = 0; a < m; ++a) {
+            const std::size_t k = free[a];
+            trial[k] = std::clamp(x[k] + h[a], lower[k], upper[k]);
+        }
+        // Predicted decrease of the quadratic model for the projected step s: 2 g.s - s.H.s.
+        double predicted = 0.0, step_small = 1.0;
+        for (std::size_t a = 0; a < m; ++a) {
+            const std::size_t k = free[a];
+            const double s = trial[k] - x[k];
+            double hs = 0.0;
+            for (std::size_t b = 0; b < m; ++b) hs += H[k * n + free[b]] * (trial[free[b]] - x[free[b]]);
+            predicted += 2.0 * g[k] * s - s * hs;
+            if (std::fabs(s) > options.xtol * (std::fabs(x[k]) + options.xtol)) step_small = 0.0;
+        }
+        if (step_small > 0.0) {
+            result.log.push_back({it, chi2, mu, false});
+            result.status = LMStatus::xtol;
+            result.message = "converged: step below xtol";
+            break;
+        }
+        const double chi2_trial = safe_chi2(problem, trial);
+        ++result.n_eval;
+        const double actual = chi2 - chi2_trial;
+        const double rho = predicted > 0.0 ? actual / predicted : -1.0;
+        if (std::isfinite(chi2_trial) && actual > 0.0 && rho > 0.0) {
+            const double chi2_old = chi2;
+            x = trial;
+            chi2 = problem.normal_equations(x, H, g);
+            ++result.n_eval;
+            result.log.push_back({it, chi2, mu, true});
+            mu *= std::fmax(1.0 / 3.0, 1.0 - std::pow(2.0 * rho - 1.0, 3));
+            nu = 2.0;
+            if (actual <= options.ftol * chi2_old && predicted <= options.ftol * chi2_old) {
+                result.status = LMStatus::ftol;
+                result.message = "converged: relative chi2 decrease below ftol";
+                break;
+            }
+        } else {
+            result.log.push_back({it, chi2, mu, false});
+            mu *= nu;
+            nu *= 2.0;
+            if (mu > 1e20) {
+                result.status = LMStatus::no_progress;
+                result.message = "could not find a step that decreases chi2";
+                break;
+            }
+        }
+    }
+    result.x = x;
+    result.chi2 = chi2;
+    result.hessian = H;
+    result.gradient = g;
+    return result;
+}
+
+}  // namespace galforge

@@ -1,0 +1,282 @@
+// Component models in windows, their Jacobians through the PSF, and the chi2 fit problem.
+#include "galforge/model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+namespace galforge {
+
+int parameter_count(ComponentKind kind) { return kind == ComponentKind::sersic ? kSersicParams : 3; }
+
+namespace {
+
+SersicParams sersic_from(const double* p, BnMethod bn) { return {p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], bn}; }
+
+}  // namespace
+
+ImageModel::ImageModel(std::ptrdiff_t ny, std::ptrdiff_t nx, std::vector<ComponentSpec> components, const double* psf,
+                       std::size_t ky, std::size_t kx, const RenderOptions& options)
+    : ny_(ny), nx_(nx), specs_(std::move(components)), options_(options), has_psf_(psf != nullptr) {
+    if (ny <= 0 || nx <= 0) throw std::invalid_argument("model image shape must be positive");
+    if (has_psf_ && (ky == 0 || kx == 0)) throw std::invalid_argument("psf must be non-empty");
+    validate(options);
+    if (has_psf_) {
+        my_ = static_cast<std::ptrdiff_t>(ky / 2);
+        mx_ = static_cast<std::ptrdiff_t>(kx / 2);
+    }
+    double unused = 0.0;  // check_window needs a view; only its shape matters here
+    const ImageView frame{&unused, ny, nx};
+    offsets_.push_back(0);
+    std::map<std::pair<std::ptrdiff_t, std::ptrdiff_t>, std::shared_ptr<const Convolver>> convolvers;
+    std::map<std::pair<std::ptrdiff_t, std::ptrdiff_t>, std::size_t> region_at;  // (y_begin, x_begin)+size -> region
+    for (std::size_t c = 0; c < specs_.size(); ++c) {
+        const ComponentSpec& s = specs_[c];
+        check_window(frame, s.window);
+        if (s.window.empty())
+            throw std::invalid_argument("component " + std::to_string(c) + " has an empty window");
+        offsets_.push_back(offsets_.back() + static_cast<std::size_t>(parameter_count(s.kind)));
+        region_of_.push_back(0);
+        if (s.kind != ComponentKind::sersic) continue;
+        const Window grown{s.window.y_begin - my_, s.window.y_end + my_, s.window.x_begin - mx_, s.window.x_end + mx_};
+        std::size_t found = regions_.size();
+        for (std::size_t r = 0; r < regions_.size(); ++r) {
+            const Window& w = regions_[r].window;
+            if (w.y_begin == grown.y_begin && w.y_end == grown.y_end && w.x_begin == grown.x_begin &&
+                w.x_end == grown.x_end)
+                found = r;
+        }
+        if (found == regions_.size()) {
+            Region r{grown, grown.height(), grown.width(), nullptr};
+            if (has_psf_) {
+                auto& conv = convolvers[{r.height, r.width}];
+                if (!conv)
+                    conv = std::make_shared<const Convolver>(psf, ky, kx, static_cast<std::size_t>(r.height),
+                                                             static_cast<std::size_t>(r.width), true);
+                r.convolver = conv;
+            }
+            regions_.push_back(r);
+        }
+        region_of_.back() = found;
+    }
+}
+
+ImageView ImageModel::region_view(const Region& r, double* data) const {
+    return ImageView{data, r.height, r.width, static_cast<double>(r.window.x_begin),
+                     static_cast<double>(r.window.y_begin)};
+}
+
+void ImageModel::render(const double* params, double* out, const std::vector<std::size_t>& which) const {
+    std::vector<std::size_t> all;
+    const std::vector<std::size_t>* list = &which;
+    if (which.empty()) {
+        for (std::size_t c = 0; c < specs_.size(); ++c) all.push_back(c);
+        list = &all;
+    }
+    // Sersic components sharing a region are rendered together and convolved once.
+    std::vector<std::vector<double>> grids(regions_.size());
+    for (std::size_t c : *list) {
+        const ComponentSpec& s = specs_[c];
+        const double* p = params + offsets_[c];
+        if (s.kind == ComponentKind::sky) {
+            for (std::ptrdiff_t i = s.window.y_begin; i < s.window.y_end; ++i)
+                for (std::ptrdiff_t j = s.window.x_begin; j < s.window.x_end; ++j)
+                    out[i * nx_ + j] += p[0] + p[1] * (static_cast<double>(j) - s.x_ref) +
+                                        p[2] * (static_cast<double>(i) - s.y_ref);
+            continue;
+        }
+        const Region& r = regions_[region_of_[c]];
+        auto& grid = grids[region_of_[c]];
+        if (grid.empty()) grid.assign(static_cast<std::size_t>(r.height * r.width), 0.0);
+        const ImageView view = region_view(r, grid.data());
+        render_sersic(view, Window::whole(view), sersic_from(p, s.bn), options_);
+    }
+    for (std::size_t k = 0; k < regions_.size(); ++k) {
+        if (grids[k].empty()) continue;
+        const Region& r = regions_[k];
+        if (r.convolver) r.convolver->convolve(grids[k].data(), grids[k].data(), options_.threads);
+        for (std::ptrdiff_t i = my_; i < r.height - my_; ++i)
+            for (std::ptrdiff_t j = mx_; j < r.width - mx_; ++j)
+                out[(r.window.y_begin + i) * nx_ + r.window.x_begin + j] += grids[k][i * r.width + j];
+    }
+}
+
+void ImageModel::component_jacobian(std::size_t component, const double* params, const std::vector<bool>& want,
+                                    std::vector<double>& value, std::vector<double>& jacobian) const {
+    const ComponentSpec& s = specs_.at(component);
+    const double* p = params + offsets_[component];
+    const int np = parameter_count(s.kind);
+    const std::ptrdiff_t h = s.window.height(), w = s.window.width();
+    const std::size_t block = static_cast<std::size_t>(h * w);
+    value.assign(block, 0.0);
+    jacobian.assign(block * static_cast<std::size_t>(np), 0.0);
+    if (s.kind == ComponentKind::sky) {
+        for (std::ptrdiff_t i = 0; i < h; ++i)
+            for (std::ptrdiff_t j = 0; j < w; ++j) {
+                const double x = static_cast<double>(s.window.x_begin + j) - s.x_ref;
+                const double y = static_cast<double>(s.window.y_begin + i) - s.y_ref;
+                const std::size_t m = static_cast<std::size_t>(i * w + j);
+                value[m] = p[0] + p[1] * x + p[2] * y;
+                jacobian[m] = 1.0;
+                jacobian[block + m] = x;
+                jacobian[2 * block + m] = y;
+            }
+        return;
+    }
+    const Region& r = regions_[region_of_[component]];
+    const std::size_t grid_size = static_cast<std::size_t>(r.height * r.width);
+    std::vector<double> grid((1 + kSersicParams) * grid_size, 0.0);
+    double* planes[kSersicParams];
+    for (int k = 0; k < kSersicParams; ++k) planes[k] = want[k] ? grid.data() + (1 + k) * grid_size : nullptr;
+    const ImageView view = region_view(r, grid.data());
+    render_sersic_gradient(view, planes, Window::whole(view), sersic_from(p, s.bn), options_);
+    const int threads = options_.threads;
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (threads > 1)
+    for (int k = -1; k < kSersicParams; ++k) {
+        if (k >= 0 && !want[k]) continue;
+        double* plane = grid.data() + static_cast<std::size_t>(1 + k) * grid_size;
+        if (r.convolver) r.convolver->convolve(plane, plane, 1);
+        double* dest = k < 0 ? value.data() : jacobian.data() + static_cast<std::size_t>(k) * block;
+        for (std::ptrdiff_t i = 0; i < h; ++i)
+            std::copy(plane + (i + my_) * r.width + mx_, plane + (i + my_) * r.width + mx_ + w, dest + i * w);
+    }
+}
+
+// ---- the fit problem -------------------------------------------------------------------------
+
+ImageFitProblem::ImageFitProblem(const ImageModel& model, const double* data, const double* weight,
+                                 std::vector<double> params, std::vector<bool> free)
+    : model_(model), data_(data), weight_(weight), params_(std::move(params)) {
+    if (params_.size() != model.n_params() || free.size() != model.n_params())
+        throw std::invalid_argument("params and free must have one entry per model parameter");
+    std::vector<std::size_t> fixed;
+    for (std::size_t c = 0; c < model.n_components(); ++c) {
+        Block b;
+        const int np = parameter_count(model.spec(c).kind);
+        for (int k = 0; k < np; ++k) {
+            const std::size_t index = model.offset(c) + static_cast<std::size_t>(k);
+            b.want.push_back(free[index]);
+            if (free[index]) {
+                b.columns.push_back(free_index_.size());
+                free_index_.push_back(index);
+            }
+        }
+        if (b.columns.empty()) {
+            fixed.push_back(c);
+        } else {
+            active_.push_back(c);
+            blocks_.push_back(std::move(b));
+        }
+    }
+    const std::size_t npix = static_cast<std::size_t>(model.ny() * model.nx());
+    background_.assign(npix, 0.0);
+    if (!fixed.empty()) model.render(params_.data(), background_.data(), fixed);
+    image_.resize(npix);
+}
+
+std::vector<double> ImageFitProblem::full_parameters(const std::vector<double>& x) const {
+    std::vector<double> full = params_;
+    for (std::size_t k = 0; k < free_index_.size(); ++k) full[free_index_[k]] = x[k];
+    return full;
+}
+
+std::vector<double> ImageFitProblem::free_parameters() const {
+    std::vector<double> x;
+    for (std::size_t index : free_index_) x.push_back(params_[index]);
+    return x;
+}
+
+void ImageFitProblem::fill_model(const std::vector<double>& full) {
+    image_ = background_;
+    if (!active_.empty()) model_.render(full.data(), image_.data(), active_);
+}
+
+std::vector<double> ImageFitProblem::model_image(const std::vector<double>& x) {
+    fill_model(full_parameters(x));
+    return image_;
+}
+
+double ImageFitProblem::chi2(const std::vector<double>& x) {
+    fill_model(full_parameters(x));
+    double sum = 0.0;
+    for (std::size_t m = 0; m < image_.size(); ++m) {
+        const double r = data_[m] - image_[m];
+        sum += weight_[m] * r * r;
+    }
+    return sum;
+}
+
+double ImageFitProblem::normal_equations(const std::vector<double>& x, std::vector<double>& H,
+                                         std::vector<double>& g) {
+    const std::vector<double> full = full_parameters(x);
+    const std::size_t n = size();
+    const std::ptrdiff_t nx = model_.nx();
+    image_ = background_;
+    for (std::size_t a = 0; a < active_.size(); ++a) {
+        Block& b = blocks_[a];
+        model_.component_jacobian(active_[a], full.data(), b.want, b.value, b.jacobian);
+        const Window& w = model_.spec(active_[a]).window;
+        for (std::ptrdiff_t i = 0; i < w.height(); ++i)
+            for (std::ptrdiff_t j = 0; j < w.width(); ++j)
+                image_[(w.y_begin + i) * nx + w.x_begin + j] += b.value[i * w.width() + j];
+    }
+    // Weighted residuals w (d - m).
+    std::vector<double> wr(image_.size());
+    double chi2 = 0.0;
+    for (std::size_t m = 0; m < image_.size(); ++m) {
+        const double r = data_[m] - image_[m];
+        wr[m] = weight_[m] * r;
+        chi2 += wr[m] * r;
+    }
+    H.assign(n * n, 0.0);
+    g.assign(n, 0.0);
+    // Pairs of (component, wanted parameter) blocks over the overlap of their windows.
+    struct Column { std::size_t block, k, free; };
+    std::vector<Column> cols;
+    for (std::size_t a = 0; a < active_.size(); ++a) {
+        std::size_t seen = 0;
+        for (std::size_t k = 0; k < blocks_[a].want.size(); ++k)
+            if (blocks_[a].want[k]) cols.push_back({a, k, blocks_[a].columns[seen++]});
+    }
+    const std::ptrdiff_t ncols = static_cast<std::ptrdiff_t>(cols.size());
+    const int threads = model_.threads();
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (threads > 1)
+    for (std::ptrdiff_t u = 0; u < ncols; ++u) {
+        const Column& cu = cols[u];
+        const Window& wu = model_.spec(active_[cu.block]).window;
+        const std::size_t bu = static_cast<std::size_t>(wu.height() * wu.width());
+        const double* ju = blocks_[cu.block].jacobian.data() + cu.k * bu;
+        double gsum = 0.0;
+        for (std::ptrdiff_t i = 0; i < wu.height(); ++i) {
+            const double* jr = ju + i * wu.width();
+            const double* rr = wr.data() + (wu.y_begin + i) * nx + wu.x_begin;
+            for (std::ptrdiff_t j = 0; j < wu.width(); ++j) gsum += jr[j] * rr[j];
+        }
+        g[cu.free] = gsum;
+        for (std::ptrdiff_t v = u; v < ncols; ++v) {
+            const Column& cv = cols[v];
+            const Window& wv = model_.spec(active_[cv.block]).window;
+            const std::ptrdiff_t y0 = std::max(wu.y_begin, wv.y_begin), y1 = std::min(wu.y_end, wv.y_end);
+            const std::ptrdiff_t x0 = std::max(wu.x_begin, wv.x_begin), x1 = std::min(wu.x_end, wv.x_end);
+            if (y0 >= y1 || x0 >= x1) continue;
+            const std::size_t bv = static_cast<std::size_t>(wv.height() * wv.width());
+            const double* jv = blocks_[cv.block].jacobian.data() + cv.k * bv;
+            double sum = 0.0;
+            for (std::ptrdiff_t i = y0; i < y1; ++i) {
+                const double* pu = ju + (i - wu.y_begin) * wu.width() - wu.x_begin;
+                const double* pv = jv + (i - wv.y_begin) * wv.width() - wv.x_begin;
+                const double* pw = weight_ + i * nx;
+                for (std::ptrdiff_t j = x0; j < x1; ++j) sum += pu[j] * pw[j] * pv[j];
+            }
+            H[cu.free * n + cv.free] = sum;
+            H[cv.free * n + cu.free] = sum;
+        }
+    }
+    return chi2;
+}
+
+}  // namespace galforge
