@@ -52,7 +52,7 @@ ParsedModel parse_components(const py::list& components) {
 
 std::unique_ptr<ImageModel> make_model(std::ptrdiff_t ny, std::ptrdiff_t nx, const ParsedModel& parsed,
                                        const py::object& psf, DoubleArray& psf_arr, int oversample, double tolerance,
-                                       int threads) {
+                                       int threads, bool extend) {
     const double* psf_ptr = nullptr;
     std::size_t ky = 0, kx = 0;
     if (!psf.is_none()) {
@@ -62,7 +62,7 @@ std::unique_ptr<ImageModel> make_model(std::ptrdiff_t ny, std::ptrdiff_t nx, con
         kx = static_cast<std::size_t>(psf_arr.shape(1));
     }
     return std::make_unique<ImageModel>(ny, nx, parsed.specs, psf_ptr, ky, kx,
-                                        RenderOptions{oversample, tolerance, threads});
+                                        RenderOptions{oversample, tolerance, threads}, extend);
 }
 
 }  // namespace
@@ -70,39 +70,39 @@ std::unique_ptr<ImageModel> make_model(std::ptrdiff_t ny, std::ptrdiff_t nx, con
 void bind_fit(py::module_& m) {
     m.def("render_model",
           [](py::handle out, const py::list& components, const py::object& psf, int oversample, double tolerance,
-             int threads) {
+             int threads, bool extend) {
               DoubleArray image = require_image(out, "out", true);
               const ParsedModel parsed = parse_components(components);
               DoubleArray psf_arr;
               auto model = make_model(image.shape(0), image.shape(1), parsed, psf, psf_arr, oversample, tolerance,
-                                      threads);
+                                      threads, extend);
               double* data = image.mutable_data();
               py::gil_scoped_release release;
               model->render(parsed.params.data(), data);
           },
           py::arg("out"), py::arg("components"), py::arg("psf"), py::arg("oversample"), py::arg("tolerance"),
-          py::arg("threads"));
+          py::arg("threads"), py::arg("extend"));
 
     // Jacobian of the model image with respect to the free parameters: (n_free, ny, nx), and the image.
     m.def("model_jacobian",
           [](py::handle data, py::handle weight, const py::list& components, const py::object& psf, int oversample,
-             double tolerance, int threads, const std::vector<bool>& free) {
+             double tolerance, int threads, bool extend, const std::vector<bool>& free) {
               DoubleArray d = require_image(data, "data", false);
               DoubleArray w = require_image(weight, "weight", false);
               const ParsedModel parsed = parse_components(components);
               DoubleArray psf_arr;
-              auto model = make_model(d.shape(0), d.shape(1), parsed, psf, psf_arr, oversample, tolerance, threads);
+              auto model = make_model(d.shape(0), d.shape(1), parsed, psf, psf_arr, oversample, tolerance, threads, extend);
               ImageFitProblem problem(*model, d.data(), w.data(), parsed.params, free);
               std::vector<double> H, g;
               const double chi2 = problem.normal_equations(problem.free_parameters(), H, g);
               return py::make_tuple(chi2, H, g);
           },
           py::arg("data"), py::arg("weight"), py::arg("components"), py::arg("psf"), py::arg("oversample"),
-          py::arg("tolerance"), py::arg("threads"), py::arg("free"));
+          py::arg("tolerance"), py::arg("threads"), py::arg("extend"), py::arg("free"));
 
     m.def("fit_lm",
           [](py::handle data, py::handle weight, const py::list& components, const py::object& psf, int oversample,
-             double tolerance, int threads, const std::vector<bool>& free, const std::vector<double>& lower,
+             double tolerance, int threads, bool extend, const std::vector<bool>& free, const std::vector<double>& lower,
              const std::vector<double>& upper, int max_iter, double ftol, double xtol, double gtol) {
               DoubleArray d = require_image(data, "data", false);
               DoubleArray w = require_image(weight, "weight", false);
@@ -110,7 +110,7 @@ void bind_fit(py::module_& m) {
                   throw std::invalid_argument("weight must have the shape of data");
               const ParsedModel parsed = parse_components(components);
               DoubleArray psf_arr;
-              auto model = make_model(d.shape(0), d.shape(1), parsed, psf, psf_arr, oversample, tolerance, threads);
+              auto model = make_model(d.shape(0), d.shape(1), parsed, psf, psf_arr, oversample, tolerance, threads, extend);
               if (lower.size() != parsed.params.size() || upper.size() != parsed.params.size())
                   throw std::invalid_argument("lower and upper must have one entry per model parameter");
               LMOptions options;
@@ -150,7 +150,7 @@ void bind_fit(py::module_& m) {
               return out;
           },
           py::arg("data"), py::arg("weight"), py::arg("components"), py::arg("psf"), py::arg("oversample"),
-          py::arg("tolerance"), py::arg("threads"), py::arg("free"), py::arg("lower"), py::arg("upper"),
+          py::arg("tolerance"), py::arg("threads"), py::arg("extend"), py::arg("free"), py::arg("lower"), py::arg("upper"),
           py::arg("max_iter"), py::arg("ftol"), py::arg("xtol"), py::arg("gtol"));
 }
 

@@ -20,12 +20,12 @@ SersicParams sersic_from(const double* p, BnMethod bn) { return {p[0], p[1], p[2
 }  // namespace
 
 ImageModel::ImageModel(std::ptrdiff_t ny, std::ptrdiff_t nx, std::vector<ComponentSpec> components, const double* psf,
-                       std::size_t ky, std::size_t kx, const RenderOptions& options)
+                       std::size_t ky, std::size_t kx, const RenderOptions& options, bool extend)
     : ny_(ny), nx_(nx), specs_(std::move(components)), options_(options), has_psf_(psf != nullptr) {
     if (ny <= 0 || nx <= 0) throw std::invalid_argument("model image shape must be positive");
     if (has_psf_ && (ky == 0 || kx == 0)) throw std::invalid_argument("psf must be non-empty");
     validate(options);
-    if (has_psf_) {
+    if (has_psf_ && extend) {
         my_ = static_cast<std::ptrdiff_t>(ky / 2);
         mx_ = static_cast<std::ptrdiff_t>(kx / 2);
     }
@@ -56,7 +56,7 @@ ImageModel::ImageModel(std::ptrdiff_t ny, std::ptrdiff_t nx, std::vector<Compone
                 auto& conv = convolvers[{r.height, r.width}];
                 if (!conv)
                     conv = std::make_shared<const Convolver>(psf, ky, kx, static_cast<std::size_t>(r.height),
-                                                             static_cast<std::size_t>(r.width), true);
+                                                             static_cast<std::size_t>(r.width), false);
                 r.convolver = conv;
             }
             regions_.push_back(r);

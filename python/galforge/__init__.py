@@ -3,12 +3,16 @@ from . import conversions, io, psf
 from .components import PointSource, Sersic, Sky
 from .convolve import Convolver, convolve
 from .errors import GalforgeError, GalforgeValueError
+from .fit import FitResult, fit
+from .guess import initial_guess
 from .model import Model
 from .polygons import intersection_area, iou_distance_matrix, polygon_area
 from .sersic import render_sersic, sersic_bn, sersic_total_flux
+from .windows import filter_windows, scale_windows, windows_from_segmentation
 
 __version__ = "0.1.0"
 
-__all__ = ["Convolver", "GalforgeError", "GalforgeValueError", "Model", "PointSource", "Sersic", "Sky",
-           "conversions", "convolve", "intersection_area", "io", "iou_distance_matrix", "polygon_area", "psf",
-           "render_sersic", "sersic_bn", "sersic_total_flux", "__version__"]
+__all__ = ["Convolver", "FitResult", "GalforgeError", "GalforgeValueError", "Model", "PointSource", "Sersic", "Sky",
+           "conversions", "convolve", "filter_windows", "fit", "initial_guess", "intersection_area", "io", "iou_distance_matrix", "polygon_area", "psf",
+           "render_sersic", "scale_windows", "sersic_bn", "sersic_total_flux",
+           "windows_from_segmentation", "__version__"]

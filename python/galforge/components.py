@@ -1,6 +1,13 @@
 """Model components. A component renders itself into an image; ``before_psf`` says whether the
 model convolves it with the PSF (Sersic) or adds it after convolution (sky, point sources, which
-already carry the PSF)."""
+already carry the PSF).
+
+Fitting options shared by every component: ``fixed`` (names of parameters held at their values),
+``bounds`` ({name: (low, high)}, overriding ``default_bounds``; None for an open side) and ``window``
+((y_begin, y_end, x_begin, x_end) pixels of the image the component covers; default the whole image).
+"""
+import math
+
 import numpy as np
 
 from ._checks import finite
@@ -14,13 +21,40 @@ class Component:
     kind = "component"
     before_psf = True
     parameter_names = ()
+    fit_parameter_names = ()  # the parameters a fit can vary, in the core's order
+    default_bounds = {}
+    default_fixed = ()
 
-    def __init__(self, **params):
+    def __init__(self, fixed=None, bounds=None, window=None, name=None, **params):
         unknown = set(params) - set(self.parameter_names)
         if unknown:
             raise GalforgeValueError(f"{type(self).__name__} has no parameter(s) {sorted(unknown)}; "
                                      f"expected {list(self.parameter_names)}")
         self.params = {name: finite(name, value) for name, value in params.items()}
+        self.name = None if name is None else str(name)
+        self.fixed = set(self.default_fixed if fixed is None else fixed)
+        bad = self.fixed - set(self.fit_parameter_names)
+        if bad:
+            raise GalforgeValueError(f"fixed = {sorted(bad)} names no fittable parameter of {type(self).__name__}; "
+                                     f"expected some of {list(self.fit_parameter_names)}")
+        self.bounds = dict(self.default_bounds)
+        for key, pair in (bounds or {}).items():
+            if key not in self.fit_parameter_names:
+                raise GalforgeValueError(f"bounds key {key!r} is not a fittable parameter of {type(self).__name__}")
+            try:
+                low, high = pair
+            except (TypeError, ValueError):
+                raise GalforgeValueError(f"bounds[{key!r}] = {pair!r} is invalid: expected (low, high)") from None
+            low = -math.inf if low is None else float(low)
+            high = math.inf if high is None else float(high)
+            if math.isnan(low) or math.isnan(high) or not low <= high:
+                raise GalforgeValueError(f"bounds[{key!r}] = {pair!r} is invalid: expected low <= high")
+            self.bounds[key] = (low, high)
+        self.window = None if window is None else _window(window)
+
+    def bound(self, name):
+        """(low, high) of a fittable parameter (infinite where open)."""
+        return self.bounds.get(name, (-math.inf, math.inf))
 
     def __getattr__(self, name):
         params = self.__dict__.get("params", {})
@@ -29,7 +63,26 @@ class Component:
         raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
 
     def to_dict(self):
-        return {"kind": self.kind, **self.params}
+        d = {"kind": self.kind, **self.params}
+        if self.name is not None:
+            d["name"] = self.name
+        if self.fixed != set(self.default_fixed):
+            d["fixed"] = sorted(self.fixed)
+        custom = {k: list(v) for k, v in self.bounds.items() if self.default_bounds.get(k) != v}
+        if custom:
+            d["bounds"] = custom
+        if self.window is not None:
+            d["window"] = list(self.window)
+        return d
+
+    def copy(self, **changes):
+        """A copy with some parameter values changed."""
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone.params = {**self.params, **{k: finite(k, v) for k, v in changes.items()}}
+        clone.fixed = set(self.fixed)
+        clone.bounds = dict(self.bounds)
+        return clone
 
     def __repr__(self):
         inner = ", ".join(f"{k}={v:.6g}" for k, v in self.params.items())
@@ -37,13 +90,23 @@ class Component:
 
 
 class Sersic(Component):
-    """Sersic profile: x0, y0 (px), ie (per pixel at r_e), r_e (px, semi-major), n, q, pa (rad), c."""
+    """Sersic profile: x0, y0 (px), ie (per pixel at r_e), r_e (px, semi-major), n, q, pa (rad), c.
+
+    Default fit bounds: ie >= 0, r_e >= 0.01, 0.2 <= n <= 10, 0.02 <= q <= 1, 0.5 <= c <= 10; c is fixed
+    (at 2, an ellipse) unless ``fixed`` says otherwise.
+    """
 
     kind = "sersic"
     parameter_names = ("x0", "y0", "ie", "r_e", "n", "q", "pa", "c")
+    fit_parameter_names = parameter_names
+    default_bounds = {"ie": (0.0, math.inf), "r_e": (0.01, math.inf), "n": (0.2, 10.0), "q": (0.02, 1.0),
+                      "c": (0.5, 10.0)}
+    default_fixed = ("c",)
 
-    def __init__(self, x0, y0, ie, r_e, n=1.0, q=1.0, pa=0.0, c=2.0, bn="exact"):
-        super().__init__(x0=x0, y0=y0, ie=ie, r_e=r_e, n=n, q=q, pa=pa, c=c)
+    def __init__(self, x0, y0, ie, r_e, n=1.0, q=1.0, pa=0.0, c=2.0, bn="exact", fixed=None, bounds=None,
+                 window=None, name=None):
+        super().__init__(x0=x0, y0=y0, ie=ie, r_e=r_e, n=n, q=q, pa=pa, c=c, fixed=fixed, bounds=bounds,
+                         window=window, name=name)
         if bn not in BN_METHODS:
             raise GalforgeValueError(f"bn = {bn!r} is invalid: expected one of {BN_METHODS}")
         self.bn = bn
@@ -62,14 +125,21 @@ class Sersic(Component):
 
 
 class Sky(Component):
-    """Sky background: level + dx * (x - x_ref) + dy * (y - y_ref), per pixel; added after the PSF."""
+    """Sky background: level + dx * (x - x_ref) + dy * (y - y_ref), per pixel; added after the PSF.
+
+    A fit varies ``level`` only by default (a flat sky); pass ``fixed=()`` to fit the plane's slopes too.
+    """
 
     kind = "sky"
     before_psf = False
     parameter_names = ("level", "dx", "dy", "x_ref", "y_ref")
+    fit_parameter_names = ("level", "dx", "dy")
+    default_fixed = ("dx", "dy")
 
-    def __init__(self, level=0.0, dx=0.0, dy=0.0, x_ref=0.0, y_ref=0.0):
-        super().__init__(level=level, dx=dx, dy=dy, x_ref=x_ref, y_ref=y_ref)
+    def __init__(self, level=0.0, dx=0.0, dy=0.0, x_ref=0.0, y_ref=0.0, fixed=None, bounds=None, window=None,
+                 name=None):
+        super().__init__(level=level, dx=dx, dy=dy, x_ref=x_ref, y_ref=y_ref, fixed=fixed, bounds=bounds,
+                         window=window, name=name)
 
     def render_into(self, image, origin=(0.0, 0.0), **_):
         p = self.params
@@ -89,8 +159,8 @@ class PointSource(Component):
     before_psf = False
     parameter_names = ("x0", "y0", "flux")
 
-    def __init__(self, x0, y0, flux):
-        super().__init__(x0=x0, y0=y0, flux=flux)
+    def __init__(self, x0, y0, flux, name=None):
+        super().__init__(x0=x0, y0=y0, flux=flux, name=name)
 
     def render_into(self, image, origin=(0.0, 0.0), psf=None, **_):
         if psf is None:
@@ -116,6 +186,18 @@ class PointSource(Component):
             image[y0:y1, x0:x1] += p["flux"] * kernel[y0 - top:y1 - top, x0 - left:x1 - left]
 
 
+def _window(window):
+    try:
+        values = tuple(int(v) for v in window)
+        ok = len(values) == 4 and all(int(v) == v for v in window)
+    except (TypeError, ValueError):
+        ok = False
+    if not ok or values[0] >= values[1] or values[2] >= values[3] or values[0] < 0 or values[2] < 0:
+        raise GalforgeValueError(f"window = {window!r} is invalid: expected (y_begin, y_end, x_begin, x_end) "
+                                 "with 0 <= begin < end")
+    return values
+
+
 COMPONENT_TYPES = {cls.kind: cls for cls in (Sersic, Sky, PointSource)}
 
 
@@ -123,6 +205,8 @@ def component_from_dict(d):
     """Inverse of ``Component.to_dict``."""
     d = dict(d)
     kind = d.pop("kind", None)
+    if "bounds" in d:
+        d["bounds"] = {k: tuple(v) for k, v in d["bounds"].items()}
     if kind not in COMPONENT_TYPES:
         raise GalforgeValueError(f"component kind = {kind!r} is invalid: expected one of {sorted(COMPONENT_TYPES)}")
     return COMPONENT_TYPES[kind](**d)

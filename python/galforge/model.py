@@ -1,9 +1,9 @@
-"""A model image: components summed, the extended ones convolved with the PSF."""
+"""A model image: components summed, each in its window, the extended ones convolved with the PSF."""
 import numpy as np
 
+from . import _core
 from ._checks import image2d, positive_int, shape2d
 from .components import Component
-from .convolve import Convolver
 from .errors import GalforgeValueError
 
 
@@ -32,7 +32,6 @@ class Model:
         self.tolerance = tolerance
         self.extend = bool(extend)
         self.threads = positive_int("threads", threads)
-        self._convolver = None
 
     @property
     def margin(self):
@@ -41,26 +40,19 @@ class Model:
             return 0, 0
         return self.psf.shape[0] // 2, self.psf.shape[1] // 2
 
-    def _convolve(self, image):
-        if self._convolver is None or self._convolver.shape != image.shape:
-            self._convolver = Convolver(self.psf, image.shape, normalize=False)
-        return self._convolver(image, out=image, threads=self.threads)
-
     def render(self):
-        """The model image, float64 (ny, nx)."""
-        ny, nx = self.shape
-        my, mx = self.margin
-        grid = np.zeros((ny + 2 * my, nx + 2 * mx))
-        options = dict(oversample=self.oversample, tolerance=self.tolerance, threads=self.threads, psf=self.psf)
-        extended = [c for c in self.components if c.before_psf]
-        for c in extended:
-            c.render_into(grid, origin=(-float(mx), -float(my)), **options)
-        if self.psf is not None and extended:
-            self._convolve(grid)
-        image = np.ascontiguousarray(grid[my:my + ny, mx:mx + nx])
+        """The model image, float64 (ny, nx): each Sersic and sky component inside its window (C++ core),
+        then point sources."""
+        from .fit import _core_components, _core_options  # one description of a model for the core
+
+        image = np.zeros(self.shape)
+        core = [c for c in self.components if c.kind != "point"]
+        if core:
+            specs = _core_components(core, self.shape, check_bounds=False)[0]
+            _core.render_model(image, specs, **_core_options(self))
         for c in self.components:
-            if not c.before_psf:
-                c.render_into(image, origin=(0.0, 0.0), **options)
+            if c.kind == "point":
+                c.render_into(image, psf=self.psf)
         return image
 
     def to_dict(self):

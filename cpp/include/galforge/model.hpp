@@ -31,9 +31,10 @@ struct ComponentSpec {
 
 class ImageModel {
 public:
-    // psf: (ky, kx) C-contiguous or null (no convolution); normalised to unit sum here.
+    // psf: (ky, kx) C-contiguous or null (no convolution), used as given (not normalised). extend: grow
+    // each window by the PSF half-size before convolving (false: convolve the window alone).
     ImageModel(std::ptrdiff_t ny, std::ptrdiff_t nx, std::vector<ComponentSpec> components, const double* psf,
-               std::size_t ky, std::size_t kx, const RenderOptions& options);
+               std::size_t ky, std::size_t kx, const RenderOptions& options, bool extend = true);
 
     std::ptrdiff_t ny() const { return ny_; }
     std::ptrdiff_t nx() const { return nx_; }

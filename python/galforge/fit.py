@@ -1,0 +1,289 @@
+"""Fitting a model to an image: the C++ Levenberg-Marquardt solver with analytic Jacobians.
+
+chi2 = sum over unmasked pixels of ((data - model) / sigma)^2. ``mask`` is True where a pixel is
+bad (ignored), as in numpy.ma and AstroPhot. The covariance of the free parameters is the inverse
+of J^T W J at the optimum (W = 1 / sigma^2); without ``sigma`` every pixel has unit weight and the
+covariance is scaled by chi2 / ndf, as ``scipy.optimize.curve_fit`` does without ``absolute_sigma``.
+"""
+import math
+
+import numpy as np
+
+from . import _core
+from ._checks import image2d, positive_int
+from .components import PointSource
+from .errors import GalforgeValueError
+from .model import Model
+
+METHODS = ("lm", "iterative")
+_STATUS_NAMES = {0: "max_iter", 1: "ftol", 2: "xtol", 3: "gtol", -1: "no_progress", -2: "singular"}
+
+
+def _weights(data, sigma, mask):
+    """Validated (data with masked pixels zeroed, weight image)."""
+    data = image2d("data", data, allow_nonfinite=True)
+    good = np.ones(data.shape, dtype=bool)
+    if mask is not None:
+        mask = np.asarray(mask)
+        if mask.shape != data.shape:
+            raise GalforgeValueError(f"mask shape {mask.shape} differs from the data shape {data.shape}")
+        if mask.dtype != bool:
+            raise GalforgeValueError(f"mask must be a boolean array (True = ignore), got dtype {mask.dtype}")
+        good &= ~mask
+    if not good.any():
+        raise GalforgeValueError("every pixel is masked: nothing to fit")
+    bad = good & ~np.isfinite(data)
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise GalforgeValueError(f"data has a non-finite value {data[index]!r} at unmasked pixel {index}; "
+                                 "mask it (mask=...) or fix it")
+    if sigma is None:
+        weight = np.ones(data.shape)
+    else:
+        sigma = np.broadcast_to(np.asarray(sigma, dtype=np.float64), data.shape) if np.ndim(sigma) == 0 else \
+            image2d("sigma", sigma, allow_nonfinite=True)
+        if sigma.shape != data.shape:
+            raise GalforgeValueError(f"sigma shape {sigma.shape} differs from the data shape {data.shape}")
+        bad = good & ~(np.isfinite(sigma) & (sigma > 0))
+        if bad.any():
+            index = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise GalforgeValueError(f"sigma = {sigma[index]!r} at unmasked pixel {index} is invalid: "
+                                     "expected a finite value > 0")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            weight = np.where(good, 1.0 / np.where(good, sigma, 1.0) ** 2, 0.0)
+    weight = np.ascontiguousarray(np.where(good, weight, 0.0))
+    return np.ascontiguousarray(np.where(good, data, 0.0)), weight, good
+
+
+def _labels(components):
+    """A unique name per component: its ``name`` or kind + index."""
+    labels = []
+    for i, c in enumerate(components):
+        label = c.name if c.name is not None else f"{c.kind}{i}"
+        if label in labels:
+            raise GalforgeValueError(f"two components are named {label!r}")
+        labels.append(label)
+    return labels
+
+
+def _core_components(components, shape, check_bounds=True):
+    """(components for the core, free mask, lower, upper, [(component index, parameter name)] per entry)."""
+    specs, free, lower, upper, keys = [], [], [], [], []
+    ny, nx = shape
+    for i, c in enumerate(components):
+        if isinstance(c, PointSource):
+            raise GalforgeValueError("PointSource components cannot be fitted yet: fit Sersic and Sky components")
+        window = c.window if c.window is not None else (0, ny, 0, nx)
+        if window[1] > ny or window[3] > nx:
+            raise GalforgeValueError(f"window {window} of component {i} does not fit in the image of shape {shape}")
+        values = [c.params[name] for name in c.fit_parameter_names]
+        for name, value in zip(c.fit_parameter_names, values):
+            low, high = c.bound(name)
+            is_free = name not in c.fixed
+            if check_bounds and is_free and not low <= value <= high:
+                raise GalforgeValueError(f"component {i} ({c.kind}) starts at {name} = {value!r}, outside its "
+                                         f"bounds ({low}, {high})")
+            free.append(is_free)
+            lower.append(low)
+            upper.append(high)
+            keys.append((i, name))
+        specs.append((c.kind, values, tuple(window), getattr(c, "bn", "exact"), c.params.get("x_ref", 0.0),
+                      c.params.get("y_ref", 0.0)))
+    return specs, free, lower, upper, keys
+
+
+def _core_options(model):
+    return dict(psf=model.psf, oversample=0 if model.oversample is None else model.oversample,
+                tolerance=model.tolerance, threads=model.threads, extend=model.extend)
+
+
+def _with_values(model, values):
+    """A copy of ``model`` whose components take ``values`` ({(index, name): value}); pa wrapped to [0, pi)."""
+    components = []
+    for i, c in enumerate(model.components):
+        changes = {name: v for (j, name), v in values.items() if j == i}
+        if "pa" in changes:
+            changes["pa"] = math.remainder(changes["pa"] - math.pi / 2, math.pi) + math.pi / 2
+        components.append(c.copy(**changes))
+    fitted = Model(model.shape, components, psf=model.psf, oversample=model.oversample, tolerance=model.tolerance,
+                   extend=model.extend, normalize_psf=False, threads=model.threads)
+    return fitted
+
+
+class FitResult:
+    """The outcome of ``galforge.fit``.
+
+    values / errors: {component label: {parameter: value}} (errors 0 for fixed parameters);
+    covariance: over the free parameters, in the order of ``free_parameters`` ("label.name");
+    chi2, ndf, reduced_chi2 (= chi2 / ndf), n_iter, n_eval, status, message, success;
+    log: per iteration (iteration, chi2 / ndf, lambda, accepted), as AstroPhot's verbose output;
+    model: the fitted ``Model`` (the input model is left unchanged).
+    """
+
+    def __init__(self, model, data, good, values, errors, covariance, free_parameters, chi2, ndf, n_iter, n_eval,
+                 status, message, success, log, model_image):
+        self.model, self._data, self._good = model, data, good
+        self.values, self.errors, self.covariance = values, errors, covariance
+        self.free_parameters = free_parameters
+        self.chi2, self.ndf = chi2, ndf
+        self.reduced_chi2 = chi2 / ndf if ndf > 0 else math.nan
+        self.n_iter, self.n_eval = n_iter, n_eval
+        self.status, self.message, self.success = status, message, success
+        self.log = log
+        self._model_image = model_image
+
+    def model_image(self):
+        """The fitted model image (ny, nx)."""
+        return self._model_image.copy()
+
+    def residuals(self):
+        """data - model, NaN where masked."""
+        return np.where(self._good, self._data - self._model_image, np.nan)
+
+    def summary(self):
+        """A readable table of values +- errors and the fit statistics."""
+        lines = [f"{'component':<14}{'parameter':<10}{'value':>16}{'error':>14}"]
+        for label, params in self.values.items():
+            for name, value in params.items():
+                key = f"{label}.{name}"
+                err = f"{self.errors[label][name]:>14.6g}" if key in self.free_parameters else f"{'(fixed)':>14}"
+                lines.append(f"{label:<14}{name:<10}{value:>16.8g}{err}")
+        lines.append(f"chi2 = {self.chi2:.8g}, ndf = {self.ndf}, chi2/ndf = {self.reduced_chi2:.6g}")
+        lines.append(f"{self.status}: {self.message} ({self.n_iter} iterations, {self.n_eval} evaluations)")
+        return "\n".join(lines)
+
+    def plot(self, fig=None, cmap="viridis"):
+        """Data, model and residual panels (needs matplotlib: pip install galforge[plot])."""
+        try:
+            import matplotlib.pyplot as plt
+        except ImportError:
+            raise ImportError("FitResult.plot needs matplotlib: pip install 'galforge[plot]'") from None
+        fig = fig or plt.figure(figsize=(12, 4))
+        axes = fig.subplots(1, 3)
+        data = np.where(self._good, self._data, np.nan)
+        lo, hi = np.nanpercentile(data, [1, 99.5])
+        res = self.residuals()
+        span = np.nanpercentile(np.abs(res), 99) or 1.0
+        for ax, image, title, kw in ((axes[0], data, "data", dict(vmin=lo, vmax=hi, cmap=cmap)),
+                                     (axes[1], self._model_image, "model", dict(vmin=lo, vmax=hi, cmap=cmap)),
+                                     (axes[2], res, "residual", dict(vmin=-span, vmax=span, cmap="RdBu_r"))):
+            shown = ax.imshow(image, origin="lower", **kw)
+            ax.set_title(title)
+            fig.colorbar(shown, ax=ax, fraction=0.046)
+        return fig
+
+
+def fit(model, data, sigma=None, mask=None, method="lm", max_iter=None, verbose=False, ftol=1e-10, xtol=1e-10,
+        gtol=1e-12, tolerance=1e-3):
+    """Fit the free parameters of ``model`` to ``data``; returns a ``FitResult``.
+
+    method: "lm" fits every free parameter jointly; "iterative" fits one component at a time (the
+        others held), cycling until the relative chi2 change of a sweep stays below ``tolerance``
+        twice, as AstroPhot's ``Iter``. max_iter: LM iterations (default 100), or sweeps for
+        "iterative" (default 100, each component's LM capped at 15 iterations).
+    ftol, xtol, gtol: LM convergence on the relative chi2 decrease, the relative step and the
+        scaled gradient. verbose: print one line per iteration (chi2 / ndf and the damping lambda).
+    """
+    if not isinstance(model, Model):
+        raise GalforgeValueError(f"model must be a galforge.Model, got {type(model).__name__}")
+    if method not in METHODS:
+        raise GalforgeValueError(f"method = {method!r} is invalid: expected one of {METHODS}")
+    data, weight, good = _weights(data, sigma, mask)
+    if data.shape != model.shape:
+        raise GalforgeValueError(f"data shape {data.shape} differs from the model shape {model.shape}")
+    specs, free, lower, upper, keys = _core_components(model.components, model.shape)
+    options = _core_options(model)
+    n_free = int(sum(free))
+    ndf = int(good.sum()) - n_free
+    if method == "lm":
+        max_iter = 100 if max_iter is None else positive_int("max_iter", max_iter, minimum=0)
+        out = _core.fit_lm(data, weight, specs, free=free, lower=lower, upper=upper, max_iter=max_iter, ftol=ftol,
+                           xtol=xtol, gtol=gtol, **options)
+        log = [(i, chi2 / max(ndf, 1), lam, accepted) for i, chi2, lam, accepted in out["log"]]
+        params, chi2, hessian = out["params"], out["chi2"], np.asarray(out["hessian"]).reshape(n_free, n_free)
+        n_iter, n_eval, message, success = out["n_iter"], out["n_eval"], out["message"], out["success"]
+        status = _STATUS_NAMES[out["status"]]
+        model_image = np.asarray(out["model"]).reshape(model.shape)
+    else:
+        max_iter = 100 if max_iter is None else positive_int("max_iter", max_iter)
+        params, chi2, n_iter, n_eval, status, message, success, log = _iterate(
+            model, data, weight, specs, free, lower, upper, options, max_iter, tolerance, ndf, verbose)
+        _, hessian, _ = _core.model_jacobian(data, weight, _specs_at(specs, params), free=free, **options)
+        hessian = np.asarray(hessian).reshape(n_free, n_free)
+        model_image = np.zeros(model.shape)
+        _core.render_model(model_image, _specs_at(specs, params), **options)
+    if verbose and method == "lm":
+        for i, reduced, lam, accepted in log:
+            print(f"Chi^2/DoF: {reduced:.6g}, L: {lam:.3g}{'' if accepted else ' (step rejected)'}")
+        print(f"Final Chi^2/DoF: {chi2 / max(ndf, 1):.6g}. Converged: {message}")
+    covariance = _covariance(hessian, chi2 / ndf if sigma is None and ndf > 0 else 1.0)
+    labels = _labels(model.components)
+    free_keys = [k for k, f in zip(keys, free) if f]
+    fitted = _with_values(model, dict(zip(keys, params)))
+    values = {label: {name: fitted.components[i].params[name] for name in c.fit_parameter_names}
+              for i, (label, c) in enumerate(zip(labels, model.components))}
+    errors = {label: {name: 0.0 for name in c.fit_parameter_names} for label, c in zip(labels, model.components)}
+    for k, (i, name) in enumerate(free_keys):
+        errors[labels[i]][name] = math.sqrt(covariance[k, k]) if covariance[k, k] >= 0 else math.nan
+    return FitResult(fitted, data, good, values, errors, covariance, [f"{labels[i]}.{n}" for i, n in free_keys],
+                     chi2, ndf, n_iter, n_eval, status, message, success, log, model_image)
+
+
+def _covariance(hessian, scale):
+    """scale * inverse of the free-parameter J^T W J; inf on the diagonal of parameters it does not constrain."""
+    n = hessian.shape[0]
+    if n == 0:
+        return np.zeros((0, 0))
+    diag = np.diag(hessian).copy()
+    live = diag > 0
+    covariance = np.full((n, n), np.nan)
+    np.fill_diagonal(covariance, np.inf)
+    if live.any():
+        d = np.sqrt(diag[live])
+        scaled = hessian[np.ix_(live, live)] / np.outer(d, d)  # unit diagonal: well conditioned to invert
+        inverse = np.linalg.pinv(scaled, rcond=1e-14, hermitian=True) / np.outer(d, d)
+        covariance[np.ix_(live, live)] = inverse * scale
+    return covariance
+
+
+def _specs_at(specs, params):
+    out, k = [], 0
+    for kind, values, window, bn, x_ref, y_ref in specs:
+        out.append((kind, list(params[k:k + len(values)]), window, bn, x_ref, y_ref))
+        k += len(values)
+    return out
+
+
+def _iterate(model, data, weight, specs, free, lower, upper, options, max_sweeps, tolerance, ndf, verbose):
+    """AstroPhot's Iter: LM on one component at a time until a sweep changes chi2 by < tolerance twice."""
+    params = [v for spec in specs for v in spec[1]]
+    sizes = [len(spec[1]) for spec in specs]
+    starts = np.cumsum([0] + sizes)
+    chi2_prev, hits, n_eval, log = None, 0, 0, []
+    status, message, success, sweep = "max_iter", "maximum number of sweeps reached", False, 0
+    for sweep in range(1, max_sweeps + 1):
+        for c in range(len(specs)):
+            mask = [False] * len(free)
+            for k in range(starts[c], starts[c + 1]):
+                mask[k] = free[k]
+            if not any(mask):
+                continue
+            out = _core.fit_lm(data, weight, _specs_at(specs, params), free=mask, lower=lower, upper=upper,
+                               max_iter=15, ftol=1e-5, xtol=1e-10, gtol=1e-12, **options)
+            params = list(out["params"])
+            n_eval += out["n_eval"]
+        chi2 = _core.model_jacobian(data, weight, _specs_at(specs, params), free=[False] * len(free), **options)[0]
+        log.append((sweep, chi2 / max(ndf, 1), math.nan, True))
+        if verbose:
+            print(f"Sweep {sweep}: Chi^2/DoF: {chi2 / max(ndf, 1):.6g}")
+        if chi2_prev is not None:
+            change = (chi2_prev - chi2) / chi2 if chi2 > 0 else 0.0
+            hits = hits + 1 if -tolerance * 1e-3 < change < tolerance else 0
+            if hits >= 2:
+                status, message, success = "ftol", "converged: chi2 change per sweep below tolerance twice", True
+                break
+        chi2_prev = chi2
+    return params, chi2, sweep, n_eval, status, message, success, log
+
+
+__all__ = ["FitResult", "fit"]
