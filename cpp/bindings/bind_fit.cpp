@@ -103,7 +103,7 @@ void bind_fit(py::module_& m) {
     m.def("fit_lm",
           [](py::handle data, py::handle weight, const py::list& components, const py::object& psf, int oversample,
              double tolerance, int threads, bool extend, const std::vector<bool>& free, const std::vector<double>& lower,
-             const std::vector<double>& upper, int max_iter, double ftol, double xtol, double gtol) {
+             const std::vector<double>& upper, int max_iter, double ftol, double xtol, double gtol, double lambda0) {
               DoubleArray d = require_image(data, "data", false);
               DoubleArray w = require_image(weight, "weight", false);
               if (w.shape(0) != d.shape(0) || w.shape(1) != d.shape(1))
@@ -118,6 +118,7 @@ void bind_fit(py::module_& m) {
               options.ftol = ftol;
               options.xtol = xtol;
               options.gtol = gtol;
+              options.lambda0 = lambda0;
               LMResult r;
               std::vector<double> full, image;
               {
@@ -151,7 +152,7 @@ void bind_fit(py::module_& m) {
           },
           py::arg("data"), py::arg("weight"), py::arg("components"), py::arg("psf"), py::arg("oversample"),
           py::arg("tolerance"), py::arg("threads"), py::arg("extend"), py::arg("free"), py::arg("lower"), py::arg("upper"),
-          py::arg("max_iter"), py::arg("ftol"), py::arg("xtol"), py::arg("gtol"));
+          py::arg("max_iter"), py::arg("ftol"), py::arg("xtol"), py::arg("gtol"), py::arg("lambda0"));
 }
 
 }  // namespace galforge::bindings

@@ -1,6 +1,7 @@
 // Derivatives of Sersic pixel values with respect to the parameters (x0, y0, ie, r_e, n, q, pa, c),
 // each pixel integrated by the rule that render_sersic used for its value (the rendering pass records
-// it), so that the derivatives are those of the rendered image. Compiled with -ffast-math like the
+// it), so that the derivatives are those of the rendered image (adaptively integrated pixels: to
+// within the value's error estimate). Compiled with -ffast-math like the
 // renderer; every input was validated finite before it gets here.
 //
 // With u = -dx sin(pa) + dy cos(pa), v = (dx cos(pa) + dy sin(pa)) / q, S = |u|^c + |v|^c, R = S^(1/c),
@@ -196,19 +197,18 @@ void gradient_rows_adaptive(const Profile& P, const GradientProfile& G, const Im
                               dy + (k < 2 ? -detail::kGL2Node : detail::kGL2Node), 0.25, j);
                 continue;
             }
-            // The same leaves as the value's cubature (integrate_pixel is deterministic).
+            // The leaves of the value's cubature (integrate_pixel is deterministic), each by its own
+            // 3x3 rule: it differs from the value's rule (its four children) by less than the value's
+            // error estimate, at a quarter of the cost.
             detail::integrate_pixel(P, dx, dy, 0.5 * tol, P.initial_split(dx, dy), sc.heap);
             for (const Cell& cell : sc.heap) {
-                const double mx = 0.5 * (cell.ax + cell.bx), my = 0.5 * (cell.ay + cell.by);
-                double xs[6], ys[6];
-                detail::gl_nodes(cell.ax, mx, xs);
-                detail::gl_nodes(mx, cell.bx, xs + 3);
-                detail::gl_nodes(cell.ay, my, ys);
-                detail::gl_nodes(my, cell.by, ys + 3);
-                const double area = 0.0625 * (cell.bx - cell.ax) * (cell.by - cell.ay);
-                for (int a = 0; a < 6; ++a)
-                    for (int b = 0; b < 6; ++b)
-                        add_point(xs[b], ys[a], area * detail::kGLWeight[a % 3] * detail::kGLWeight[b % 3], j);
+                double xs[3], ys[3];
+                detail::gl_nodes(cell.ax, cell.bx, xs);
+                detail::gl_nodes(cell.ay, cell.by, ys);
+                const double area = 0.25 * (cell.bx - cell.ax) * (cell.by - cell.ay);
+                for (int a = 0; a < 3; ++a)
+                    for (int b = 0; b < 3; ++b)
+                        add_point(xs[b], ys[a], area * detail::kGLWeight[a] * detail::kGLWeight[b], j);
             }
         }
         const std::size_t npts = px.size();

@@ -92,14 +92,15 @@ class Component:
 class Sersic(Component):
     """Sersic profile: x0, y0 (px), ie (per pixel at r_e), r_e (px, semi-major), n, q, pa (rad), c.
 
-    Default fit bounds: ie >= 0, r_e >= 0.01, 0.2 <= n <= 10, 0.02 <= q <= 1, 0.5 <= c <= 10; c is fixed
-    (at 2, an ellipse) unless ``fixed`` says otherwise.
+    Default fit bounds: ie >= 0, r_e >= 0.01, 0.3 <= n <= 8 (where the pixel integration is accurate
+    and fast; as AstroPhot, which bounds n to 0.36..8), 0.02 <= q <= 1, 0.5 <= c <= 10; c is fixed (at 2,
+    an ellipse) unless ``fixed`` says otherwise.
     """
 
     kind = "sersic"
     parameter_names = ("x0", "y0", "ie", "r_e", "n", "q", "pa", "c")
     fit_parameter_names = parameter_names
-    default_bounds = {"ie": (0.0, math.inf), "r_e": (0.01, math.inf), "n": (0.2, 10.0), "q": (0.02, 1.0),
+    default_bounds = {"ie": (0.0, math.inf), "r_e": (0.01, math.inf), "n": (0.3, 8.0), "q": (0.02, 1.0),
                       "c": (0.5, 10.0)}
     default_fixed = ("c",)
 

@@ -10,12 +10,13 @@ import math
 import numpy as np
 
 from . import _core
-from ._checks import image2d, positive_int
+from ._checks import finite, image2d, positive_int
 from .components import PointSource
 from .errors import GalforgeValueError
 from .model import Model
 
 METHODS = ("lm", "iterative")
+LAMBDA0 = 0.1
 _STATUS_NAMES = {0: "max_iter", 1: "ftol", 2: "xtol", 3: "gtol", -1: "no_progress", -2: "singular"}
 
 
@@ -174,7 +175,7 @@ class FitResult:
 
 
 def fit(model, data, sigma=None, mask=None, method="lm", max_iter=None, verbose=False, ftol=1e-10, xtol=1e-10,
-        gtol=1e-12, tolerance=1e-3):
+        gtol=1e-12, tolerance=1e-3, lambda0=LAMBDA0):
     """Fit the free parameters of ``model`` to ``data``; returns a ``FitResult``.
 
     method: "lm" fits every free parameter jointly; "iterative" fits one component at a time (the
@@ -182,7 +183,7 @@ def fit(model, data, sigma=None, mask=None, method="lm", max_iter=None, verbose=
         twice, as AstroPhot's ``Iter``. max_iter: LM iterations (default 100), or sweeps for
         "iterative" (default 100, each component's LM capped at 15 iterations).
     ftol, xtol, gtol: LM convergence on the relative chi2 decrease, the relative step and the
-        scaled gradient. verbose: print one line per iteration (chi2 / ndf and the damping lambda).
+        scaled gradient; lambda0: initial damping relative to diag(J^T W J). verbose: print one line per iteration (chi2 / ndf and the damping lambda).
     """
     if not isinstance(model, Model):
         raise GalforgeValueError(f"model must be a galforge.Model, got {type(model).__name__}")
@@ -198,7 +199,7 @@ def fit(model, data, sigma=None, mask=None, method="lm", max_iter=None, verbose=
     if method == "lm":
         max_iter = 100 if max_iter is None else positive_int("max_iter", max_iter, minimum=0)
         out = _core.fit_lm(data, weight, specs, free=free, lower=lower, upper=upper, max_iter=max_iter, ftol=ftol,
-                           xtol=xtol, gtol=gtol, **options)
+                           xtol=xtol, gtol=gtol, lambda0=finite("lambda0", lambda0), **options)
         log = [(i, chi2 / max(ndf, 1), lam, accepted) for i, chi2, lam, accepted in out["log"]]
         params, chi2, hessian = out["params"], out["chi2"], np.asarray(out["hessian"]).reshape(n_free, n_free)
         n_iter, n_eval, message, success = out["n_iter"], out["n_eval"], out["message"], out["success"]
@@ -269,7 +270,7 @@ def _iterate(model, data, weight, specs, free, lower, upper, options, max_sweeps
             if not any(mask):
                 continue
             out = _core.fit_lm(data, weight, _specs_at(specs, params), free=mask, lower=lower, upper=upper,
-                               max_iter=15, ftol=1e-5, xtol=1e-10, gtol=1e-12, **options)
+                               max_iter=15, ftol=1e-5, xtol=1e-10, gtol=1e-12, lambda0=LAMBDA0, **options)
             params = list(out["params"])
             n_eval += out["n_eval"]
         chi2 = _core.model_jacobian(data, weight, _specs_at(specs, params), free=[False] * len(free), **options)[0]
