@@ -1,0 +1,27 @@
+"""Bad drawings are skipped, not fatal: they are counted and reported in one warning per call."""
+import warnings
+from collections import Counter
+
+
+class SkippedDataWarning(UserWarning):
+    """Some annotations, marks or rows could not be used and were skipped (the rest was processed)."""
+
+
+class SkipCounter:
+    """Counts skipped items by reason; :meth:`warn` emits one :class:`SkippedDataWarning` summarising them."""
+
+    def __init__(self):
+        self.reasons = Counter()
+
+    def add(self, reason, n=1):
+        self.reasons[reason] += n
+
+    def __bool__(self):
+        return bool(self.reasons)
+
+    def summary(self):
+        return "; ".join(f"{n} {reason}" for reason, n in sorted(self.reasons.items()))
+
+    def warn(self, what, stacklevel=3):
+        if self.reasons:
+            warnings.warn(f"{what}: skipped {self.summary()}", SkippedDataWarning, stacklevel=stacklevel)
