@@ -1,6 +1,9 @@
 """Bad drawings are skipped, not fatal: they are counted and reported in one warning per call."""
 import warnings
 from collections import Counter
+from contextlib import contextmanager
+
+_collectors = []
 
 
 class SkippedDataWarning(UserWarning):
@@ -23,5 +26,21 @@ class SkipCounter:
         return "; ".join(f"{n} {reason}" for reason, n in sorted(self.reasons.items()))
 
     def warn(self, what, stacklevel=3):
-        if self.reasons:
+        """One warning naming ``what`` and the counts, or, inside :func:`collecting`, add to its tally."""
+        if not self.reasons:
+            return
+        if _collectors:
+            _collectors[-1].update({f"{what}: {reason}": n for reason, n in self.reasons.items()})
+        else:
             warnings.warn(f"{what}: skipped {self.summary()}", SkippedDataWarning, stacklevel=stacklevel)
+
+
+@contextmanager
+def collecting():
+    """Gather the skips of every call inside the block into one Counter (for batch summaries)."""
+    tally = Counter()
+    _collectors.append(tally)
+    try:
+        yield tally
+    finally:
+        _collectors.pop()
