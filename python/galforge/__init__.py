@@ -1,5 +1,5 @@
 """galforge: galaxy images from volunteers' drawings to fitted photometric models, fast."""
-from . import conversions, io, psf
+from . import conversions, io, psf, zooniverse
 from .components import PointSource, Sersic, Sky
 from .convolve import Convolver, convolve
 from .errors import GalforgeError, GalforgeValueError
@@ -11,4 +11,4 @@ __version__ = "0.1.0"
 
 __all__ = ["Convolver", "GalforgeError", "GalforgeValueError", "Model", "PointSource", "Sersic", "Sky",
            "conversions", "convolve", "intersection_area", "io", "iou_distance_matrix", "polygon_area", "psf",
-           "render_sersic", "sersic_bn", "sersic_total_flux", "__version__"]
+           "render_sersic", "sersic_bn", "sersic_total_flux", "zooniverse", "__version__"]

@@ -32,6 +32,7 @@ from ..errors import GalforgeValueError
 from .cluster import dbscan_labels
 from .extract import AGGREGATION_VERSION
 from .options import options
+from ._deps import require
 from .skipped import SkipCounter
 
 POLYGON_DEFAULTS = {"min_samples": (2, int), "eps": (0.5, float), "average_type": ("median", str),
@@ -228,6 +229,7 @@ def _consensus_mark(tool, frame, xy, opts, count):
 
 
 def _prepare(name, extracts, kwargs, defaults, ignored=()):
+    require()
     opts = options(name, kwargs, defaults, ignored=_PASSED + ignored)
     opts["min_samples"] = max(1, opts["min_samples"])
     if not opts["eps"] > 0:
@@ -330,6 +332,7 @@ def raster_contours(polygons, num_grid_points=100):
     import shapely
     from contourpy import contour_generator
 
+    require("contourpy")
     bounds = shapely.bounds(np.array(polygons, dtype=object))
     xs = np.linspace(bounds[:, 0].min(), bounds[:, 2].max(), num_grid_points)
     ys = np.linspace(bounds[:, 1].min(), bounds[:, 3].max(), num_grid_points)

@@ -24,6 +24,7 @@ from .details import reduce_details
 from .extract import AGGREGATION_VERSION
 from .options import options
 from .shapes import IOU_SHAPES, NORMALIZE, SHAPE_LUT, angle_distance_matrix, angle_factor, mean_angle, outline
+from ._deps import require
 from .skipped import SkipCounter
 
 _TOOL = re.compile(r"(T[0-9]+)_(tool[Index]*[0-9]+)")
@@ -134,6 +135,7 @@ def _iou_average(loc, shape, eps_t, estimate, distances):
 
 
 def _reduce(name, extracts, kwargs, defaults, cluster):
+    require()
     opts = options(name, kwargs, {**PROCESS_DEFAULTS, **defaults}, ignored=_PASSED)
     shape, symmetric = opts["shape"], opts["symmetric"]
     if shape not in SHAPE_LUT:

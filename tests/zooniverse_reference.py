@@ -1,0 +1,106 @@
+"""Helpers of the differential tests against panoptes_aggregation: comparison, generated cases, the cat project."""
+import copy
+import csv
+import json
+import math
+import os
+
+import numpy as np
+
+CATS = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "zooniverse_cats")
+CAT_CLASSIFICATIONS = os.path.join(CATS, "cat-project-classifications.csv")
+
+
+def difference(a, b, path="", rel=1e-9):
+    """None if ``a`` and ``b`` are the same nested structure (floats to ``rel``), else where they differ."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        if set(a) != set(b):
+            return f"{path}: keys differ {sorted(set(a) ^ set(b))}"
+        for k in a:
+            d = difference(a[k], b[k], f"{path}.{k}", rel)
+            if d:
+                return d
+        return None
+    if isinstance(a, (list, tuple, np.ndarray)) and isinstance(b, (list, tuple, np.ndarray)):
+        if len(a) != len(b):
+            return f"{path}: lengths {len(a)} and {len(b)}"
+        for i, (x, y) in enumerate(zip(a, b)):
+            d = difference(x, y, f"{path}[{i}]", rel)
+            if d:
+                return d
+        return None
+    if isinstance(a, (float, np.floating)) or isinstance(b, (float, np.floating)):
+        if isinstance(a, (int, float, np.number)) and isinstance(b, (int, float, np.number)):
+            if (math.isnan(a) and math.isnan(b)) or abs(a - b) <= rel * max(1.0, abs(a)):
+                return None
+        return f"{path}: {a!r} != {b!r}"
+    return None if a == b and type(a) is type(b) else f"{path}: {a!r} != {b!r}"
+
+
+def assert_same(ref, ours):
+    d = difference(ref, ours)
+    assert d is None, d
+
+
+def reference(func, *args, **kwargs):
+    """Call a panoptes_aggregation function on deep copies (it modifies its input)."""
+    return func(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+
+
+def cat_extracts():
+    """{subject_id: ([polygon extract, ...], [created_at, ...])} of workflow version 13.19, in time order."""
+    import galforge.zooniverse as gz
+
+    csv.field_size_limit(2**31 - 1)
+    with open(CAT_CLASSIFICATIONS, newline="", encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["workflow_version"] == "13.19"]
+    out = {}
+    for r in sorted(rows, key=lambda r: (int(r["subject_ids"]), r["created_at"])):
+        c = {"annotations": json.loads(r["annotations"]), "metadata": json.loads(r["metadata"])}
+        extracts, times = out.setdefault(int(r["subject_ids"]), ([], []))
+        extracts.append(gz.polygon_extractor(gz.annotation_by_task(c), task="T0"))
+        times.append(r["created_at"])
+    return out
+
+
+def star(rng, centre, radius, k):
+    """A star-shaped (simple) polygon of k vertices, counter-clockwise, as (x list, y list)."""
+    angles = np.sort(rng.uniform(0, 2 * np.pi, k))
+    r = radius * rng.uniform(0.8, 1.2, k)
+    return (np.round(centre[0] + r * np.cos(angles), 2).tolist(), np.round(centre[1] + r * np.sin(angles), 2).tolist())
+
+
+def freehand(rng, centre, radius, kind):
+    """A drawing of an object: 'closed' (first vertex repeated), 'open', 'overshoot' (runs past its
+    start, so the ring crosses itself), 'figure8', 'holed' (an outer loop and an inner loop joined
+    by a slit: a polygon with a hole once repaired)."""
+    x, y = star(rng, centre, radius, int(rng.integers(8, 40)))
+    if kind == "closed":
+        return x + x[:1], y + y[:1]
+    if kind == "overshoot":
+        return x + [v + 1.0 for v in x[:3]], y + [v + 1.5 for v in y[:3]]
+    if kind == "figure8":
+        cx, cy = centre
+        t = np.linspace(0, 2 * np.pi, 30, endpoint=False)
+        return (np.round(cx + radius * np.sin(t), 2).tolist(),
+                np.round(cy + radius * 0.6 * np.sin(t) * np.cos(t) * (1 + 0.3 * (t > np.pi)), 2).tolist())
+    if kind == "holed":
+        cx, cy = centre
+        o = [(cx - radius, cy - radius), (cx + radius, cy - radius), (cx + radius, cy + radius),
+             (cx - radius, cy + radius), (cx - radius, cy - radius)]
+        h = radius * rng.uniform(0.3, 0.5)
+        i = [(cx - h, cy - h), (cx - h, cy + h), (cx + h, cy + h), (cx + h, cy - h), (cx - h, cy - h)]
+        pts = o + i
+        return [round(p[0] + rng.normal(0, 0.3), 2) for p in pts], [round(p[1] + rng.normal(0, 0.3), 2) for p in pts]
+    return x, y
+
+
+def polygon_classification(marks, version="2.0"):
+    """A classification of task T0 from [(tool, frame, (x, y)), ...] (v2 pathX/pathY or v1 points)."""
+    if version == "2.0":
+        value = [{"toolIndex": t, "frame": f, "pathX": x, "pathY": y, "details": []} for t, f, (x, y) in marks]
+    else:
+        value = [{"tool": t, "frame": f, "points": [{"x": a, "y": b} for a, b in zip(x, y)], "details": []}
+                 for t, f, (x, y) in marks]
+    return {"annotations": [{"task": "T0", "taskType": "drawing", "value": value}],
+            "metadata": {"classifier_version": version}}
