@@ -90,8 +90,8 @@ def freehand(rng, centre, radius, kind):
              (cx - radius, cy + radius), (cx - radius, cy - radius)]
         h = radius * rng.uniform(0.3, 0.5)
         i = [(cx - h, cy - h), (cx - h, cy + h), (cx + h, cy + h), (cx + h, cy - h), (cx - h, cy - h)]
-        pts = o + i
-        return [round(p[0] + rng.normal(0, 0.3), 2) for p in pts], [round(p[1] + rng.normal(0, 0.3), 2) for p in pts]
+        pts = o + i  # the slit between the loops is drawn twice, exactly: repaired, the inner loop is a hole
+        return [round(p[0], 2) for p in pts], [round(p[1], 2) for p in pts]
     return x, y
 
 
