@@ -7,10 +7,9 @@ import pytest
 
 import galforge.zooniverse as gz
 from galforge.errors import GalforgeValueError
-from zooniverse_reference import assert_same, cat_extracts, freehand, polygon_classification, reference
+from zooniverse_reference import (assert_same, cat_extracts, freehand, pa, polygon_classification, ref_by_task,
+                                  reference)
 
-pa = pytest.importorskip("panoptes_aggregation")
-from panoptes_aggregation.extractors.utilities import annotation_by_task as ref_by_task  # noqa: E402
 
 
 def ref_extract(name, classification, **kwargs):

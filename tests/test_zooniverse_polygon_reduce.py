@@ -7,9 +7,9 @@ import pytest
 import galforge.zooniverse as gz
 from galforge.errors import GalforgeValueError
 from galforge.zooniverse.cluster import dbscan_labels
-from zooniverse_reference import assert_same, cat_extracts, freehand, polygon_classification, reference
+from zooniverse_reference import (assert_same, cat_extracts, freehand, pa, polygon_classification, ref_by_task,
+                                  reference)
 
-pa = pytest.importorskip("panoptes_aggregation")
 shapely = pytest.importorskip("shapely")
 
 AVERAGES = ["median", "union", "intersection", "last"]
@@ -36,7 +36,7 @@ def subject(seed, n_users=None, objects=2, frames=1, kinds=KINDS):
             marks.append((0, 0, freehand(rng, rng.uniform(0, 400, 2), 20, "open")))
         c = polygon_classification(marks, version="2.0" if seed % 2 else "1.0")
         extracts.append(reference(pa.extractors.polygon_extractor,
-                                  pa.extractors.utilities.annotation_by_task(c), task="T0"))
+                                  ref_by_task(c), task="T0"))
         times.append(f"2025-01-{10 + u:02d} 12:{int(rng.integers(0, 60)):02d}:00 UTC")
     return extracts, times
 

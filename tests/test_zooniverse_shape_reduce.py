@@ -4,10 +4,8 @@ import pytest
 
 import galforge.zooniverse as gz
 from galforge.errors import GalforgeValueError
-from zooniverse_reference import assert_same, reference
+from zooniverse_reference import assert_same, pa, ref_by_task, reference
 
-pa = pytest.importorskip("panoptes_aggregation")
-from panoptes_aggregation.extractors.utilities import annotation_by_task as ref_by_task  # noqa: E402
 
 CENTRES = {
     "ellipse": [(100, 100, 30, 12, 179), (300, 200, 20, 25, 1), (50, 400, 10, 10, 90)],
@@ -116,9 +114,9 @@ def test_iou_metric_matches_reference(shape):
 def test_iou_direct_average_same_problem_as_reference(shape):
     """estimate_average=False minimises by DIRECT (seconds per cluster, in both codes): the search box
     and the cost must be the reference's, then scipy's deterministic DIRECT gives its answer."""
-    from panoptes_aggregation.reducers import shape_metric_IoU as ref
-
     from galforge.zooniverse.shape_reduce import iou_bounds, iou_cost
+
+    ref = pa.reducers.shape_metric_IoU
 
     rng = np.random.default_rng(7)
     base = {"rectangle": [10, 20, 30, 12], "rotateRectangle": [10, 20, 30, 12, 40], "circle": [10, 20, 8],

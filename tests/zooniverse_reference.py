@@ -1,14 +1,39 @@
 """Helpers of the differential tests against panoptes_aggregation: comparison, generated cases, the cat project."""
 import copy
+import importlib
 import csv
 import json
 import math
 import os
 
 import numpy as np
+import pytest
 
 CATS = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "zooniverse_cats")
 CAT_CLASSIFICATIONS = os.path.join(CATS, "cat-project-classifications.csv")
+
+
+class _Reference:
+    """``panoptes_aggregation`` imported on first use; the test using it is skipped when it is absent.
+
+    It is not in the ``test`` extra: version 5.3.1 pins numpy < 2.3, scikit-learn < 1.7, shapely < 2.1
+    and pandas < 3, and an unpinned install resolves to an old release that does not import."""
+
+    def __getattr__(self, name):
+        if name not in ("extractors", "reducers", "scripts"):  # pytest inspects module attributes
+            raise AttributeError(name)
+        module = pytest.importorskip("panoptes_aggregation", exc_type=ImportError)
+        if not hasattr(module, name):
+            importlib.import_module(f"panoptes_aggregation.{name}")
+        return getattr(module, name)
+
+
+pa = _Reference()
+
+
+def ref_by_task(classification):
+    """The reference's annotation_by_task."""
+    return pa.extractors.utilities.annotation_by_task(classification)
 
 
 def difference(a, b, path="", rel=1e-9):

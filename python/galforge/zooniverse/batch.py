@@ -44,10 +44,17 @@ def _version_range(spec):
     return {"min": version, "max": (version[0] + 1,) if len(version) == 1 else version}
 
 
+def describe(skipped):
+    """``'3 rows with ...; polygon_reducer: 2 drawings with ...'`` from a Counter of reasons or (what, reason)."""
+    parts = []
+    for key, n in sorted(skipped.items(), key=lambda item: str(item[0])):
+        parts.append(f"{key[0]}: {n} {key[1]}" if isinstance(key, tuple) else f"{n} {key}")
+    return "; ".join(parts)
+
+
 def _report(summary, what):
     if summary["skipped"]:
-        text = "; ".join(f"{n} {reason}" for reason, n in sorted(summary["skipped"].items()))
-        warnings.warn(f"{what}: skipped {text}", SkippedDataWarning, stacklevel=3)
+        warnings.warn(f"{what}: skipped {describe(summary['skipped'])}", SkippedDataWarning, stacklevel=3)
 
 
 def extract_csv(classification_csv, config, output_dir=".", output_name="extractions", show_progress=False):

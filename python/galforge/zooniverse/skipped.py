@@ -30,14 +30,14 @@ class SkipCounter:
         if not self.reasons:
             return
         if _collectors:
-            _collectors[-1].update({f"{what}: {reason}": n for reason, n in self.reasons.items()})
+            _collectors[-1].update({(what, reason): n for reason, n in self.reasons.items()})
         else:
             warnings.warn(f"{what}: skipped {self.summary()}", SkippedDataWarning, stacklevel=stacklevel)
 
 
 @contextmanager
 def collecting():
-    """Gather the skips of every call inside the block into one Counter (for batch summaries)."""
+    """Gather the skips of every call inside the block into one Counter keyed by (what, reason)."""
     tally = Counter()
     _collectors.append(tally)
     try:
