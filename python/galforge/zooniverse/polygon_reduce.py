@@ -73,32 +73,30 @@ def _drawing(x, y, skipped):
 
 def polygons_of(paths, skipped):
     """Shapely polygons of drawings (list of (k, 2) arrays): closed, repaired by ``buffer(0)``,
-    largest piece; None where nothing with area is left."""
+    largest piece; and the vertices of their exteriors (a simple drawing's own). None where nothing
+    with area is left."""
     import shapely
 
     if not paths:
-        return []
-    coords = np.concatenate(paths)
+        return [], []
     index = np.repeat(np.arange(len(paths)), [len(p) for p in paths])
-    geoms = shapely.polygons(shapely.linearrings(coords, indices=index))
-    bad = np.flatnonzero(~shapely.is_simple(geoms))
-    if len(bad):
-        geoms[bad] = shapely.buffer(geoms[bad], 0)
-    out = []
-    for g in geoms:
-        if g.geom_type in ("MultiPolygon", "GeometryCollection"):
-            parts = list(g.geoms)
-            g = parts[int(np.argmax([p.area for p in parts]))] if parts else None
-        if g is None or g.geom_type != "Polygon" or g.is_empty or g.area == 0:
-            skipped.add("drawings with no area")
-            out.append(None)
-        else:
-            out.append(g)
-    return out
+    geoms = shapely.polygons(shapely.linearrings(np.concatenate(paths), indices=index))
+    rings = list(paths)
+    repair = np.flatnonzero(~shapely.is_simple(geoms))
+    for i, g in zip(repair, shapely.buffer(geoms[repair], 0) if len(repair) else []):
+        if shapely.get_type_id(g) in (6, 7):  # MultiPolygon, GeometryCollection: the largest piece
+            parts = shapely.get_parts(g)
+            g = parts[int(np.argmax(shapely.area(parts)))] if len(parts) else None
+        geoms[i] = g if g is not None and shapely.get_type_id(g) == 3 else None
+        rings[i] = shapely.get_coordinates(shapely.get_exterior_ring(geoms[i])) if geoms[i] is not None else None
+    usable = shapely.area(geoms) > 0  # None gives nan
+    if not usable.all():
+        skipped.add("drawings with no area", int((~usable).sum()))
+    return [g if ok else None for g, ok in zip(geoms, usable)], [r if ok else None for r, ok in zip(rings, usable)]
 
 
 def group_polygons(extracts, skipped):
-    """``{frame: {tool: {'polygons', 'users', 'n'}}}``; ``users`` is the extract's position."""
+    """``{frame: {tool: {'polygons', 'rings', 'users'}}}``; ``users`` is the extract's position."""
     frames = sorted({k for d in extracts for k in d if k.startswith("frame")})
     out = {}
     for frame in frames:
@@ -121,23 +119,23 @@ def group_polygons(extracts, skipped):
                     if xy is not None:
                         paths.append(xy)
                         users.append(user)
-            polys = polygons_of(paths, skipped)
+            polys, rings = polygons_of(paths, skipped)
             keep = [i for i, p in enumerate(polys) if p is not None]
-            out[frame][tool] = {"polygons": [polys[i] for i in keep], "users": np.array([users[i] for i in keep],
-                                                                                        dtype=np.int64)}
+            out[frame][tool] = {"polygons": [polys[i] for i in keep], "rings": [rings[i] for i in keep],
+                                "users": np.array([users[i] for i in keep], dtype=np.int64)}
     return out
 
 
-def iou_distances(polygons, users):
-    """IoU distance matrix of shapely polygons (C++ core on the exteriors; shapely where there are holes)."""
+def iou_distances(polygons, rings, users):
+    """IoU distance matrix of shapely polygons whose exteriors are ``rings`` (C++ core on the
+    exteriors; shapely for the pairs with a polygon that has holes)."""
     import shapely
 
     from ..polygons import iou_distance_matrix
 
     n = len(polygons)
-    rings = [np.asarray(p.exterior.coords) for p in polygons]
     d = iou_distance_matrix(rings, groups=users)
-    for i in (i for i, p in enumerate(polygons) if len(p.interiors)):
+    for i in np.flatnonzero(shapely.get_num_interior_rings(np.array(polygons, dtype=object)) > 0):
         others = np.array([j for j in range(n) if j != i and users[j] != users[i]], dtype=np.int64)
         if len(others) == 0:
             continue
@@ -154,8 +152,8 @@ def consensus(distances):
     n = len(distances)
     if n == 1:
         return 1.0
-    upper = distances[np.triu_indices(n, 1)]
-    return float(1 - np.mean(np.where(np.isinf(upper), 1.0, upper)))
+    d = np.where(np.isinf(distances), 1.0, distances)
+    return float(1 - (d.sum() - np.trace(d)) / (n * (n - 1)))
 
 
 def unify(polygons):
@@ -257,7 +255,7 @@ def polygon_reducer(extracts, **kwargs):
             res[f"{tool}_cluster_labels"] = [-1] * len(polys)
             if len(polys) < opts["min_samples"]:
                 continue
-            d = iou_distances(polys, users)
+            d = iou_distances(polys, g["rings"], users)
             labels = dbscan_labels(d, opts["eps"], opts["min_samples"])
             res[f"{tool}_cluster_labels"] = labels.tolist()
             for label in sorted(set(labels.tolist()) - {-1}):
@@ -364,7 +362,7 @@ def polygon_reducer_contours(extracts, **kwargs):
             polys, users = g["polygons"], g["users"]
             labels = None
             if len(polys) >= opts["min_samples"]:
-                d = iou_distances(polys, users)
+                d = iou_distances(polys, g["rings"], users)
                 labels = dbscan_labels(d, opts["eps"], opts["min_samples"])
             if labels is None or not np.any(labels > -1):
                 items.append({frame: {f"{tool}_cluster_labels": [-1] * len(polys)}})
