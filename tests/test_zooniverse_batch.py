@@ -159,3 +159,37 @@ def test_flatten_round_trip_as_pandas():
     cells = {k: str(v) for k, v in ours}
     assert unflatten(cells) == {k: v for k, v in data.items() if k != "frame0"}
     assert literal("[nan, 1]") == [None, 1] and literal("2.0") == 2.0 and literal("False") is False
+
+
+def test_shapes_with_details_through_csv_identical(tmp_path):
+    """Ellipses with slider details (v1) and points (v2): extract then reduce, both codes, same CSVs."""
+    rng = np.random.default_rng(11)
+    annotations = []
+    for _ in range(8):
+        marks = [{"tool": 0, "frame": 0, "x": float(np.round(100 + rng.normal(0, 2), 2)),
+                  "y": float(np.round(50 + rng.normal(0, 2), 2)), "rx": 20.0, "ry": 8.5,
+                  "angle": float(np.round(rng.choice([-179.0, 179.0]) + rng.normal(0, 1), 2)),
+                  "details": [{"value": float(np.round(rng.uniform(), 3))}]}]
+        annotations.append(json.dumps([{"task": "T0", "value": marks}]))
+    write_classifications(tmp_path / "c.csv", annotations)
+    extract_config = {"extractor_config": {"shape_extractor_ellipse": [
+        {"task": "T0", "shape": "ellipse", "details": {"T0_tool0": ["slider_extractor"]}}]},
+        "workflow_id": 7, "workflow_version": "1.2"}
+    reduce_config = {"reducer_config": {"shape_reducer_dbscan": {
+        "shape": "ellipse", "eps": 6, "min_samples": 3, "details": {"T0_tool0": ["slider_reducer"]}}}}
+    import yaml
+
+    for name, config in (("e.yaml", extract_config), ("r.yaml", reduce_config)):
+        (tmp_path / name).write_text(yaml.safe_dump(config))
+    ref, ours = tmp_path / "ref", tmp_path / "ours"
+    ref.mkdir()
+    pa.scripts.extract_csv(str(tmp_path / "c.csv"), str(tmp_path / "e.yaml"), output_dir=str(ref), output_name="x",
+                           hide_progressbar=True)
+    extract_csv(tmp_path / "c.csv", tmp_path / "e.yaml", output_dir=ours, output_name="x")
+    assert_same_csv(ref / "shape_extractor_ellipse_x.csv", ours / "shape_extractor_ellipse_x.csv")
+    ref_out = pa.scripts.reduce_csv(str(ref / "shape_extractor_ellipse_x.csv"), str(tmp_path / "r.yaml"),
+                                    output_dir=str(ref), output_name="y", hide_progressbar=True)
+    our_out = reduce_csv(ours / "shape_extractor_ellipse_x.csv", tmp_path / "r.yaml", output_dir=ours, output_name="y")
+    _, _, rows = assert_same_csv(ref_out, our_out["file"])
+    assert literal(rows[0]["data.frame0.T0_tool0_clusters_count"]) == [8]
+    assert "slider_mean" in rows[0]["data.frame0.T0_tool0_clusters_details"]

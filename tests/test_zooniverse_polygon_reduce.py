@@ -145,11 +145,6 @@ def test_cat_project_identical(average_type):
         check("polygon_reducer", extracts, times, average_type=average_type, eps=0.5, min_samples=2)
 
 
-def test_cat_project_contours_identical():
-    for extracts, times in cat_extracts().values():
-        check("polygon_reducer_contours", extracts, times, eps=0.5, min_samples=2)
-
-
 def test_bad_drawings_are_skipped():
     """1-2 point drawings (the reference raises), NaN coordinates and zero-area drawings (the reference
     keeps them at distance 1): skipped, counted, and the rest reduced as the reference reduces it."""

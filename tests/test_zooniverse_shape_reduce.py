@@ -178,3 +178,14 @@ def test_bad_arguments_raise():
         gz.shape_reducer_dbscan([], shape="point", metric_type="IoU")
     with pytest.raises(GalforgeValueError, match="unknown keyword"):
         gz.shape_reducer_hdbscan([], shape="point", epsilon=3)
+
+
+def test_many_marks_use_a_tree_search(monkeypatch):
+    """Beyond BRUTE_FORCE_LIMIT marks the Euclidean clustering is scikit-learn's own: same output."""
+    import galforge.zooniverse.shape_reduce as sr
+
+    extracts, _ = volunteers("point", 3)
+    expected = gz.shape_reducer_dbscan(extracts, shape="point", eps=5, min_samples=3)
+    monkeypatch.setattr(sr, "BRUTE_FORCE_LIMIT", 2)
+    assert_same(expected, gz.shape_reducer_dbscan(extracts, shape="point", eps=5, min_samples=3))
+    assert n_clusters(expected) >= 2

@@ -5,7 +5,7 @@ import importlib.util
 NEEDED = ("numpy", "scipy", "shapely", "sklearn")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def require(*names):
     """Raise ImportError naming the ``zooniverse`` extra if any of ``names`` (default: all) is missing."""
     missing = [n for n in (names or NEEDED) if importlib.util.find_spec(n) is None]

@@ -14,8 +14,8 @@ import warnings
 from collections import Counter
 
 from ..errors import GalforgeValueError
-from .csvio import flatten, load_yaml, read_rows, unflatten, write_rows
 from . import EXTRACTORS, REDUCERS
+from .csvio import flatten, load_yaml, read_rows, unflatten, write_rows
 from .extract import annotation_by_task, parse_version
 from .polygon_reduce import _timestamp
 from .skipped import SkippedDataWarning, collecting

@@ -29,10 +29,10 @@ import datetime
 import numpy as np
 
 from ..errors import GalforgeValueError
+from ._deps import require
 from .cluster import dbscan_labels
 from .extract import AGGREGATION_VERSION
 from .options import options
-from ._deps import require
 from .skipped import SkipCounter
 
 POLYGON_DEFAULTS = {"min_samples": (2, int), "eps": (0.5, float), "average_type": ("median", str),

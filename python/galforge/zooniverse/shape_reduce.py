@@ -19,12 +19,12 @@ import re
 import numpy as np
 
 from ..errors import GalforgeValueError
+from ._deps import require
 from .cluster import dbscan_labels
 from .details import reduce_details
 from .extract import AGGREGATION_VERSION
 from .options import options
 from .shapes import IOU_SHAPES, NORMALIZE, SHAPE_LUT, angle_distance_matrix, angle_factor, mean_angle, outline
-from ._deps import require
 from .skipped import SkipCounter
 
 _TOOL = re.compile(r"(T[0-9]+)_(tool[Index]*[0-9]+)")
@@ -38,6 +38,7 @@ HDBSCAN_DEFAULTS = {"min_cluster_size": (5, int), "min_samples": (3, int), "eps_
                     "allow_single_cluster": (False, bool), "metric_type": ("euclidean", str),
                     "estimate_average": (False, bool)}
 _PASSED = ("user_id", "created_at", "details", "no_version")
+BRUTE_FORCE_LIMIT = 3000  # marks of one tool: beyond, Euclidean DBSCAN uses scikit-learn's tree search
 
 
 def _finite_mark(values):
@@ -214,10 +215,16 @@ def shape_reducer_dbscan(extracts, **kwargs):
         res[f"{tool}_cluster_labels"] = [-1] * len(loc)
         if len(loc) < o["min_samples"]:
             return None
-        if distances is None:
-            diff = loc[:, None, :] - loc[None, :, :]
-            distances = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
-        labels = dbscan_labels(distances, o["eps"], o["min_samples"])
+        if distances is None and len(loc) > BRUTE_FORCE_LIMIT:  # a tree search rather than an n^2 matrix
+            from sklearn.cluster import DBSCAN
+
+            labels = DBSCAN(eps=o["eps"], min_samples=o["min_samples"], algorithm=o["algorithm"],
+                            leaf_size=o["leaf_size"], p=o["p"]).fit(loc).labels_
+        else:
+            if distances is None:
+                diff = loc[:, None, :] - loc[None, :, :]
+                distances = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
+            labels = dbscan_labels(distances, o["eps"], o["min_samples"])
         res[f"{tool}_cluster_labels"] = labels.tolist()
         return labels
 

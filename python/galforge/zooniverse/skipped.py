@@ -37,7 +37,9 @@ class SkipCounter:
 
 @contextmanager
 def collecting():
-    """Gather the skips of every call inside the block into one Counter keyed by (what, reason)."""
+    """Gather the skips of every call inside the block into one Counter keyed by (what, reason).
+
+    The collector is process-wide (not per thread): use it around single-threaded batch loops."""
     tally = Counter()
     _collectors.append(tally)
     try:
