@@ -74,3 +74,34 @@ def test_cat_project_polygon_reducer(benchmark, code, average_type):
     benchmark.group = f"zooniverse-cat-polygon_reducer-{average_type}"
     out = benchmark.pedantic(run, rounds=5 if code == "galforge" else 3, iterations=1, warmup_rounds=1)
     assert sum(len(o.get("threshold", [])) for o in out) >= 30
+
+
+def ellipse_extracts(n_users=10, n_objects=30, seed=12345):
+    """n_users volunteers each drawing n_objects ellipses (noise 1.5 px / degrees, angles near 0/360)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    centres = np.column_stack([rng.uniform(0, 1000, (n_objects, 2)), rng.uniform(10, 40, (n_objects, 2)),
+                               rng.uniform(-20, 20, n_objects)])
+    extracts = []
+    for _ in range(n_users):
+        marks = np.round(centres + rng.normal(0, 1.5, centres.shape), 2)
+        extracts.append({"frame0": {f"T0_tool0_{p}": marks[:, i].tolist()
+                                    for i, p in enumerate(["x", "y", "rx", "ry", "angle"])}})
+    return extracts
+
+
+ELLIPSES = ellipse_extracts()
+
+
+@pytest.mark.parametrize("code", ["galforge", "panoptes"])
+def test_shape_reducer_dbscan_300_ellipses(benchmark, code):
+    if code == "galforge":
+        reducer = gz.shape_reducer_dbscan
+    else:
+        reducer = pytest.importorskip("panoptes_aggregation.reducers", exc_type=ImportError).shape_reducer_dbscan
+    users = list(range(len(ELLIPSES)))
+    benchmark.group = "zooniverse-shape_reducer_dbscan-300-ellipses"
+    out = benchmark.pedantic(lambda: reducer(copy.deepcopy(ELLIPSES), user_id=users, shape="ellipse", eps=5,
+                                             min_samples=3), rounds=5, iterations=1, warmup_rounds=1)
+    assert len(out["frame0"]["T0_tool0_clusters_count"]) == 30

@@ -7,8 +7,10 @@ import pytest
 
 import galforge.zooniverse as gz
 from galforge.errors import GalforgeValueError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from zooniverse_reference import (assert_same, cat_extracts, freehand, pa, polygon_classification, ref_by_task,
-                                  reference)
+                                  reference, junk_strategy, no_crash)
 
 
 
@@ -137,3 +139,15 @@ def test_bad_arguments_raise():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert gz.polygon_extractor(c) == {"aggregation_version": "5.3.1"}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(annotations=junk_strategy(), v2=st.booleans())
+def test_junk_never_crashes_an_extractor(annotations, v2):
+    c = {"annotations": annotations if isinstance(annotations, list) else [annotations],
+         "metadata": {"classifier_version": "2.0" if v2 else "1.0"}}
+    grouped = gz.annotation_by_task(c)
+    no_crash(gz.polygon_extractor, grouped)
+    no_crash(gz.shape_extractor, grouped, shape="ellipse", tools=[0])
+    no_crash(gz.shape_extractor, grouped, shape="point", task="T0",
+             details={"T0_tool0": ["slider_extractor"], "T0_toolIndex0_subtask0": "slider_extractor"})

@@ -7,8 +7,10 @@ import pytest
 import galforge.zooniverse as gz
 from galforge.errors import GalforgeValueError
 from galforge.zooniverse.cluster import dbscan_labels
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from zooniverse_reference import (assert_same, cat_extracts, freehand, pa, polygon_classification, ref_by_task,
-                                  reference)
+                                  reference, junk_strategy, no_crash)
 
 shapely = pytest.importorskip("shapely")
 
@@ -209,3 +211,14 @@ def test_bad_arguments_raise():
     extracts = [{"frame0": {"T0_tool0_pathX": [[0, 1, 1]], "T0_tool0_pathY": [[0, 0, 1]]}}] * 2
     with pytest.raises(GalforgeValueError, match="created_at value 'yesterday'"):
         gz.polygon_reducer(extracts, average_type="last", created_at=["yesterday"] * 2)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(extracts=st.lists(junk_strategy(), max_size=3))
+def test_junk_never_crashes_a_reducer(extracts):
+    extracts = [e if isinstance(e, dict) else {"frame0": {"T0_tool0_pathX": e, "T0_tool0_pathY": e}}
+                for e in extracts]
+    times = ["2025-01-01 00:00:00 UTC"] * len(extracts)
+    for reducer in (gz.polygon_reducer, gz.polygon_reducer_contours):
+        no_crash(reducer, extracts, created_at=times, min_samples=1)
+    no_crash(gz.shape_reducer_dbscan, extracts, shape="point", min_samples=1)

@@ -129,3 +129,32 @@ def polygon_classification(marks, version="2.0"):
                  for t, f, (x, y) in marks]
     return {"annotations": [{"task": "T0", "taskType": "drawing", "value": value}],
             "metadata": {"classifier_version": version}}
+
+
+def junk_strategy():
+    """Hypothesis strategy: JSON-like junk built from the keys and values Zooniverse data use."""
+    from hypothesis import strategies as st
+
+    keys = st.sampled_from(["task", "value", "tool", "toolIndex", "frame", "x", "y", "rx", "ry", "angle", "pathX",
+                            "pathY", "points", "details", "taskType", "markIndex", "frame0", "T0_tool0_pathX",
+                            "T0_tool0_pathY", "T0_tool0_x", "T0_tool0_y"])
+    atoms = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=True, allow_infinity=True),
+                      st.sampled_from(["T0", "x", "0", "2.0"]))
+    return st.recursive(atoms, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=5),
+                        max_leaves=25)
+
+
+def no_crash(func, *args, **kwargs):
+    """Call ``func``: it may only warn SkippedDataWarning or raise GalforgeValueError."""
+    import warnings
+
+    import galforge.zooniverse as gz
+    from galforge.errors import GalforgeValueError
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", gz.SkippedDataWarning)
+        try:
+            return func(*args, **kwargs)
+        except GalforgeValueError:
+            return None

@@ -12,7 +12,7 @@ from .extract import parse_version
 
 def slider_reducer(values, user_id=None):
     """``{'slider_mean', 'slider_median', 'slider_var'}`` of slider extracts ``[{'slider_value': v}, ...]``."""
-    v = [d["slider_value"] for d in values]
+    v = [d["slider_value"] for d in values if isinstance(d, dict) and "slider_value" in d]
     return {"slider_mean": float(np.mean(v)), "slider_median": float(np.median(v)), "slider_var": float(np.var(v))}
 
 
@@ -20,7 +20,7 @@ def question_reducer(values, user_id=None):
     """Answer counts summed over question extracts ``[{'answer': 1, ...}, ...]``."""
     out = {}
     for d in values:
-        for key in d:
+        for key in d if isinstance(d, dict) else []:
             out[key] = out.get(key, 0) + 1
     return out
 

@@ -30,8 +30,10 @@ def annotation_by_task(classification):
     """
     out = dict(classification)
     grouped = {}
-    for annotation in out.get("annotations", []):
-        grouped.setdefault(annotation.get("task") if isinstance(annotation, dict) else None, []).append(annotation)
+    annotations = out.get("annotations", [])
+    for annotation in annotations if isinstance(annotations, list) else [annotations]:
+        task = annotation.get("task") if isinstance(annotation, dict) else None
+        grouped.setdefault(task if isinstance(task, str) else None, []).append(annotation)
     out["annotations"] = grouped
     return out
 
@@ -54,22 +56,27 @@ def _version_string(text):
 
 def _annotations(classification, task):
     annotations = classification.get("annotations", {})
-    if isinstance(annotations, list):  # not grouped yet
+    if not isinstance(annotations, dict):  # not grouped yet
         annotations = annotation_by_task({"annotations": annotations})["annotations"]
     out = []
     for key, value in annotations.items():
         if task == "all" or str(key).split(".")[0] == task:
-            out += value
+            out += value if isinstance(value, list) else [value]
     return out
 
 
+def _integer(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _tool_key(annotation, value):
-    if not isinstance(value, dict):
+    """``T0_tool1`` (v1) / ``T0_toolIndex1`` (v2), or None for a malformed mark."""
+    if not isinstance(value, dict) or not _integer(value.get("frame", 0)):
         return None
     if "tool" in value:
-        return f"{annotation['task']}_tool{value['tool']}"
+        return f"{annotation['task']}_tool{value['tool']}" if _integer(value["tool"]) else None
     if "toolIndex" in value:
-        return f"{annotation['task']}_toolIndex{value['toolIndex']}"
+        return f"{annotation['task']}_toolIndex{value['toolIndex']}" if _integer(value["toolIndex"]) else None
     return None
 
 
@@ -115,18 +122,20 @@ class _Extraction:
 
     def __init__(self, classification, task, tools, details, skipped):
         self.skipped = skipped
-        self.version = parse_version(classification.get("metadata", {}).get("classifier_version", "1.0"))
-        self.version_text = classification.get("metadata", {}).get("classifier_version", "1.0")
+        metadata = classification.get("metadata", {})
+        self.version_text = metadata.get("classifier_version", "1.0") if isinstance(metadata, dict) else "1.0"
+        self.version = parse_version(self.version_text)
         self.details = details
         self.annotations = []
         self.subtasks = {}
         for annotation in _annotations(classification, task):
-            if not isinstance(annotation, dict) or "task" not in annotation:
+            if not isinstance(annotation, dict) or not isinstance(annotation.get("task"), str):
                 skipped.add("malformed annotations")
                 continue
             drawing = annotation.get("taskType", "drawing") in ("drawing", "dataVisAnnotation")
             if self.version >= (2,) and not drawing:
-                self.subtasks[(annotation["task"], annotation.get("markIndex"))] = annotation
+                if isinstance(annotation.get("markIndex"), int):
+                    self.subtasks[(annotation["task"], annotation["markIndex"])] = annotation
                 continue
             values = annotation.get("value")
             if not isinstance(values, list):
@@ -158,19 +167,27 @@ class _Extraction:
             if key not in self.details:
                 return
             row = []
-            for ddx, detail in enumerate(value.get("details", [])):
+            details = value.get("details", [])
+            for ddx, detail in enumerate(details if isinstance(details, list) else []):
                 names = self.details[key]
                 func = _detail_extractor(names[ddx] if ddx < len(names) else None)
-                row.append(func(detail) if func is not None else "No extractor for this subtask type")
+                if func is None:
+                    row.append("No extractor for this subtask type")
+                elif not isinstance(detail, dict) or "value" not in detail:
+                    self.skipped.add("malformed details")
+                    row.append({})
+                else:
+                    row.append(func(detail))
             extract[frame].setdefault(f"{key}_details", []).append(row)
             return
-        for detail in value.get("details", []):
-            subtask = str(detail.get("task", ""))
+        details = value.get("details", [])
+        for detail in details if isinstance(details, list) else []:
+            subtask = str(detail.get("task", "")) if isinstance(detail, dict) else ""
             parts = subtask.split(".")
             if len(parts) != 3:
                 self.skipped.add("malformed subtask references")
                 continue
-            subtask_key = "{0}_toolIndex{1}_subtask{2}".format(*parts)
+            subtask_key = f"{parts[0]}_toolIndex{parts[1]}_subtask{parts[2]}"
             if subtask_key not in self.details:
                 continue
             func = _detail_extractor(self.details[subtask_key])
@@ -178,7 +195,7 @@ class _Extraction:
                 raise GalforgeValueError(f"details[{subtask_key!r}] = {self.details[subtask_key]!r} is not supported: "
                                          f"expected one of {sorted(DETAIL_EXTRACTORS)}")
             sub = self.subtasks.get((subtask, index))
-            if sub is None:
+            if sub is None or "value" not in sub:
                 self.skipped.add("missing subtask annotations")
                 continue
             extract[frame].setdefault(subtask_key, []).append(func(sub))

@@ -33,7 +33,7 @@ from ._deps import require
 from .cluster import dbscan_labels
 from .extract import AGGREGATION_VERSION
 from .options import options
-from .skipped import SkipCounter
+from .skipped import SkipCounter, clean_extracts
 
 POLYGON_DEFAULTS = {"min_samples": (2, int), "eps": (0.5, float), "average_type": ("median", str),
                     "collab": (False, bool), "step_key": ("S0", str), "task_index": (0, int),
@@ -232,8 +232,8 @@ def _prepare(name, extracts, kwargs, defaults, ignored=()):
     opts["min_samples"] = max(1, opts["min_samples"])
     if not opts["eps"] > 0:
         raise GalforgeValueError(f"{name}: eps = {opts['eps']!r} is invalid: expected a positive number")
-    extracts = [{k: v for k, v in d.items() if k != "aggregation_version"} for d in extracts]
     skipped = SkipCounter()
+    extracts = clean_extracts(extracts, skipped)
     return opts, extracts, skipped, group_polygons(extracts, skipped)
 
 

@@ -25,7 +25,7 @@ from .details import reduce_details
 from .extract import AGGREGATION_VERSION
 from .options import options
 from .shapes import IOU_SHAPES, NORMALIZE, SHAPE_LUT, angle_distance_matrix, angle_factor, mean_angle, outline
-from .skipped import SkipCounter
+from .skipped import SkipCounter, clean_extracts
 
 _TOOL = re.compile(r"(T[0-9]+)_(tool[Index]*[0-9]+)")
 
@@ -61,6 +61,9 @@ def group_marks(extracts, shape, symmetric, skipped):
                 marks = out[frame].setdefault(tool, [])
                 keys = [f"{tool}_{p}" for p in params]
                 if not all(k in d[frame] for k in keys):
+                    continue
+                if not all(isinstance(d[frame][k], list) for k in keys):
+                    skipped.add("malformed marks")
                     continue
                 for mark in zip(*(d[frame][k] for k in keys)):
                     if not _finite_mark(mark):
@@ -162,8 +165,8 @@ def _reduce(name, extracts, kwargs, defaults, cluster):
                                  "expected 'euclidean' or 'IoU'")
     if metric_type == "iou" and shape not in IOU_SHAPES:
         raise GalforgeValueError(f"{name}: metric_type 'IoU' needs a shape among {IOU_SHAPES}, got {shape!r}")
-    extracts = [{k: v for k, v in d.items() if k != "aggregation_version"} for d in extracts]
     skipped = SkipCounter()
+    extracts = clean_extracts(extracts, skipped)
     params = SHAPE_LUT[shape]
     factor = angle_factor(shape, symmetric)
     out = {}
@@ -244,9 +247,8 @@ def shape_reducer_hdbscan(extracts, **kwargs):
         res[f"{tool}_cluster_probabilities"] = [0] * len(loc)
         if len(loc) < o["min_cluster_size"]:
             return None
-        common = dict(min_cluster_size=o["min_cluster_size"], min_samples=o["min_samples"],
-                      cluster_selection_method=o["cluster_selection_method"],
-                      allow_single_cluster=o["allow_single_cluster"])
+        common = {k: o[k] for k in ("min_cluster_size", "min_samples", "cluster_selection_method",
+                                     "allow_single_cluster")}
         if distances is None:
             db = HDBSCAN(metric="euclidean", algorithm=o["algorithm"], leaf_size=o["leaf_size"], **common).fit(loc)
         else:

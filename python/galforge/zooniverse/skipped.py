@@ -46,3 +46,24 @@ def collecting():
         yield tally
     finally:
         _collectors.pop()
+
+
+def clean_extracts(extracts, skipped):
+    """Copies of the extracts without the version key, frames that are not dicts and non-text keys
+    (counted); an extract that is not a dict becomes ``{}`` so positions (user indices) are kept."""
+    out = []
+    for d in extracts:
+        if not isinstance(d, dict):
+            skipped.add("malformed extracts")
+            out.append({})
+            continue
+        clean = {}
+        for key, value in d.items():
+            if not isinstance(key, str) or key == "aggregation_version":
+                continue
+            if key.startswith("frame") and not (isinstance(value, dict) and all(isinstance(k, str) for k in value)):
+                skipped.add("malformed frames")
+                continue
+            clean[key] = value
+        out.append(clean)
+    return out
