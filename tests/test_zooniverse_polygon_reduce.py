@@ -78,7 +78,7 @@ def test_polygon_reducer_options_match_reference():
     extracts, times = subject(3, n_users=6)
     for kwargs in ({"eps": 0.3, "min_samples": 3}, {"min_threshold": 0.6}, {"collab": True, "step_key": "S2",
                                                                               "tool_type": "polygon"},
-                   {"min_samples": 1, "eps": 0.9}):
+                   {"min_samples": 1, "eps": 0.9}, {"min_samples": 0}):
         check("polygon_reducer", extracts, times, **kwargs)
 
 

@@ -178,6 +178,8 @@ def test_bad_arguments_raise():
         gz.shape_reducer_dbscan([], shape="point", metric_type="IoU")
     with pytest.raises(GalforgeValueError, match="unknown keyword"):
         gz.shape_reducer_hdbscan([], shape="point", epsilon=3)
+    with pytest.raises(GalforgeValueError, match="min_samples = 0 are invalid"):
+        gz.shape_reducer_dbscan([{"frame0": {"T0_tool0_x": [1], "T0_tool0_y": [2]}}], shape="point", min_samples=0)
 
 
 def test_many_marks_use_a_tree_search(monkeypatch):

@@ -229,7 +229,6 @@ def _consensus_mark(tool, frame, xy, opts, count):
 def _prepare(name, extracts, kwargs, defaults, ignored=()):
     require()
     opts = options(name, kwargs, defaults, ignored=_PASSED + ignored)
-    opts["min_samples"] = max(1, opts["min_samples"])
     if not opts["eps"] > 0:
         raise GalforgeValueError(f"{name}: eps = {opts['eps']!r} is invalid: expected a positive number")
     skipped = SkipCounter()
@@ -253,10 +252,10 @@ def polygon_reducer(extracts, **kwargs):
         for tool, g in tools.items():
             polys, users = g["polygons"], g["users"]
             res[f"{tool}_cluster_labels"] = [-1] * len(polys)
-            if len(polys) < opts["min_samples"]:
+            if len(polys) < max(1, opts["min_samples"]):
                 continue
             d = iou_distances(polys, g["rings"], users)
-            labels = dbscan_labels(d, opts["eps"], opts["min_samples"])
+            labels = dbscan_labels(d, opts["eps"], max(1, opts["min_samples"]))
             res[f"{tool}_cluster_labels"] = labels.tolist()
             for label in sorted(set(labels.tolist()) - {-1}):
                 idx = np.flatnonzero(labels == label)
@@ -361,9 +360,9 @@ def polygon_reducer_contours(extracts, **kwargs):
         for tool, g in tools.items():
             polys, users = g["polygons"], g["users"]
             labels = None
-            if len(polys) >= opts["min_samples"]:
+            if len(polys) >= max(1, opts["min_samples"]):
                 d = iou_distances(polys, g["rings"], users)
-                labels = dbscan_labels(d, opts["eps"], opts["min_samples"])
+                labels = dbscan_labels(d, opts["eps"], max(1, opts["min_samples"]))
             if labels is None or not np.any(labels > -1):
                 items.append({frame: {f"{tool}_cluster_labels": [-1] * len(polys)}})
                 continue

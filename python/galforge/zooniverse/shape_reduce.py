@@ -215,6 +215,9 @@ def shape_reducer_dbscan(extracts, **kwargs):
     """
 
     def cluster(res, tool, loc, distances, o):
+        if not (o["eps"] > 0 and o["min_samples"] >= 1):
+            raise GalforgeValueError(f"shape_reducer_dbscan: eps = {o['eps']!r} and min_samples = "
+                                     f"{o['min_samples']!r} are invalid: expected eps > 0 and min_samples >= 1")
         res[f"{tool}_cluster_labels"] = [-1] * len(loc)
         if len(loc) < o["min_samples"]:
             return None
