@@ -8,10 +8,10 @@ metric_type='euclidean' | 'IoU', estimate_average=False, details={...})`` return
 ``{tool}_clusters_{param}`` (means; the angle is the least-squares circular mean rounded to
 1e-3 degrees), ``{tool}_clusters_sigma`` (IoU only) and the details' reductions.
 
-Distances are computed once as a matrix (numpy for the angle metric, galforge's C++ IoU core for
-``metric_type='IoU'``) and clustered by scikit-learn with ``metric='precomputed'``: scikit-learn's
-DBSCAN neighbourhoods (``d <= eps``) and HDBSCAN's brute-force path are then exactly those of the
-reference's Python callables. Marks with a non-finite parameter are skipped with a
+Distances are computed once as a matrix (numpy for the Euclidean and angle metrics, galforge's C++
+IoU core for ``metric_type='IoU'``) and clustered with scikit-learn's DBSCAN labelling
+(:mod:`.cluster`) or ``HDBSCAN(metric='precomputed')``: exact neighbourhoods (``d <= eps``) and
+HDBSCAN's brute-force path, as with the reference's Python callables. Marks with a non-finite parameter are skipped with a
 :class:`SkippedDataWarning` (the reference fails on them).
 """
 import re
