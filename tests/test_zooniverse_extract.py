@@ -55,7 +55,7 @@ def test_shape_extractor_details_v1():
         m["details"] = [{"value": float(rng.uniform())}, {"value": int(rng.integers(0, 3))}, {"value": [0, 2]}]
     c = {"annotations": [{"task": "T0", "value": marks}]}
     details = {"T0_tool0": ["slider_extractor", "question_extractor", "question_extractor"],
-               "T0_tool1": ["slider_extractor", None, "text_extractor_unknown"]}
+               "T0_tool1": ["slider_extractor", None, None]}
     ours = gz.shape_extractor(gz.annotation_by_task(c), shape="ellipse", task="T0", details=details)
     assert_same(ref_extract("shape_extractor", c, shape="ellipse", task="T0", details=details), ours)
     assert any("T0_tool0_details" in frame for frame in ours.values() if isinstance(frame, dict))
@@ -139,6 +139,10 @@ def test_bad_arguments_raise():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert gz.polygon_extractor(c) == {"aggregation_version": "5.3.1"}
+    c = gz.annotation_by_task({"annotations": [{"task": "T0", "value": [{"tool": 0, "x": 1, "y": 2,
+                                                                        "details": [{"value": 1}]}]}]})
+    with pytest.raises(GalforgeValueError, match="details extractor 'dropdown_extractor' is not supported"):
+        gz.shape_extractor(c, shape="point", details={"T0_tool0": ["dropdown_extractor"]})
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -112,8 +112,12 @@ DETAIL_EXTRACTORS = {"slider_extractor": _slider_extractor, "question_extractor"
 
 
 def _detail_extractor(name):
-    if name not in DETAIL_EXTRACTORS:
+    """The detail extractor called ``name``; None for None (no extractor for that detail)."""
+    if name is None:
         return None
+    if name not in DETAIL_EXTRACTORS:
+        raise GalforgeValueError(f"details extractor {name!r} is not supported: expected one of "
+                                 f"{sorted(DETAIL_EXTRACTORS)} or None")
     return DETAIL_EXTRACTORS[name]
 
 
@@ -192,8 +196,7 @@ class _Extraction:
                 continue
             func = _detail_extractor(self.details[subtask_key])
             if func is None:
-                raise GalforgeValueError(f"details[{subtask_key!r}] = {self.details[subtask_key]!r} is not supported: "
-                                         f"expected one of {sorted(DETAIL_EXTRACTORS)}")
+                continue
             sub = self.subtasks.get((subtask, index))
             if sub is None or "value" not in sub:
                 self.skipped.add("missing subtask annotations")
