@@ -1,6 +1,8 @@
 """The ``galforge`` console script: subcommands mirroring the library.
 
     galforge demo [--out DIR] [--seed N] [--size N]
+    galforge extract CLASSIFICATIONS.csv CONFIG.yaml [-d DIR] [-o NAME]     (galforge.zooniverse.cli)
+    galforge reduce EXTRACTIONS.csv CONFIG.yaml [-d DIR] [-o NAME]
 
 Exit status: 0 on success, 1 on a failure (one line on stderr: ``galforge <command>: error: <reason>``),
 2 on a usage error (argparse).
@@ -65,6 +67,10 @@ def build_parser():
                            "(default: %(default)s)")
     demo.add_argument("--no-png", action="store_true", help="do not write demo.png")
     demo.set_defaults(func=_cmd_demo)
+
+    from .zooniverse.cli import add_commands as add_zooniverse_commands
+
+    add_zooniverse_commands(sub)
     return parser
 
 

@@ -1,0 +1,200 @@
+"""Whole-file extraction and reduction with the reference's configuration files and CSV layouts
+(reference/panoptes.md §4): ``extract_csv`` (classification export -> one extraction CSV per
+extractor) and ``reduce_csv`` (extraction CSV -> reduction CSV).
+
+Rows that cannot be used (unreadable JSON, an extractor failing, an unparseable time) are skipped
+and counted; the counts, with the drawings the extractors and reducers skipped, are returned and
+reported in one :class:`SkippedDataWarning`. As in the reference 5.3.1, reduction does not filter
+repeated classifications of a subject by one user (its ``--filter`` option has no effect); only
+identical rows are dropped.
+"""
+import json
+import os
+import warnings
+from collections import Counter
+
+from ..errors import GalforgeValueError
+from . import EXTRACTORS, REDUCERS
+from .csvio import flatten, load_yaml, read_rows, unflatten, write_rows
+from .extract import annotation_by_task, parse_version
+from .polygon_reduce import _timestamp
+from .skipped import SkippedDataWarning, collecting
+
+EXTRACT_INFO = ("classification_id", "user_name", "user_id", "workflow_id")
+
+
+def progress(iterable, total, desc, show):
+    """``tqdm`` progress bar when installed and ``show``; the plain iterable otherwise."""
+    if show:
+        try:
+            from tqdm import tqdm
+        except ImportError:
+            return iterable
+        return tqdm(iterable, total=total, desc=desc)
+    return iterable
+
+
+def _version_range(spec):
+    if isinstance(spec, dict):
+        out = {k: parse_version(v) for k, v in spec.items() if k in ("min", "max")}
+        if "max" in out and len(out["max"]) == 1:  # 'max: 3.0' means every 3.x
+            out["max"] = (out["max"][0] + 1,)
+        return out
+    version = parse_version(spec)
+    return {"min": version, "max": (version[0] + 1,) if len(version) == 1 else version}
+
+
+def describe(skipped):
+    """``'3 rows with ...; polygon_reducer: 2 drawings with ...'`` from a Counter of reasons or (what, reason)."""
+    parts = []
+    for key, n in sorted(skipped.items(), key=lambda item: str(item[0])):
+        parts.append(f"{key[0]}: {n} {key[1]}" if isinstance(key, tuple) else f"{n} {key}")
+    return "; ".join(parts)
+
+
+def _report(summary, what):
+    if summary["skipped"]:
+        warnings.warn(f"{what}: skipped {describe(summary['skipped'])}", SkippedDataWarning, stacklevel=3)
+
+
+def extract_csv(classification_csv, config, output_dir=".", output_name="extractions", show_progress=False):
+    """Extract a Panoptes classification export with an extractor configuration (YAML path or dict).
+
+    Writes ``<extractor name>_<output_name>.csv`` per configured extractor into ``output_dir``;
+    returns ``{'files': [...], 'rows': {file: n}, 'selected': n, 'skipped': Counter}``.
+    """
+    config = load_yaml(config) if not isinstance(config, dict) else config
+    for key in ("extractor_config", "workflow_id", "workflow_version"):
+        if key not in config:
+            raise GalforgeValueError(f"extractor configuration lacks {key!r}")
+    jobs, skipped = [], Counter()
+    for name, keyword_list in config["extractor_config"].items():
+        key = "shape_extractor" if "shape_extractor" in name else name
+        if key not in EXTRACTORS:
+            skipped[f"extractor {name!r} (not supported by galforge)"] += 1
+            continue
+        for keywords in keyword_list or [{}]:
+            jobs.append((name, EXTRACTORS[key], dict(keywords or {})))
+    versions = _version_range(config["workflow_version"])
+    rows = read_rows(classification_csv)
+    selected = []
+    for row in rows:
+        try:
+            if int(row["workflow_id"]) != int(config["workflow_id"]):
+                continue
+            version = parse_version(row["workflow_version"])
+        except (KeyError, ValueError, TypeError):
+            skipped["rows with an unreadable workflow id or version"] += 1
+            continue
+        if ("min" in versions and version < versions["min"]) or ("max" in versions and version > versions["max"]):
+            continue
+        selected.append(row)
+    if not selected:
+        raise GalforgeValueError(f"no classification in {str(classification_csv)!r} matches workflow_id "
+                                 f"{config['workflow_id']!r} and workflow_version {config['workflow_version']!r}")
+    out = {name: [] for name, _, _ in jobs}
+    with collecting() as tally:
+        for row in progress(selected, len(selected), "extract", show_progress):
+            try:
+                classification = annotation_by_task({"annotations": json.loads(row["annotations"]),
+                                                     "metadata": json.loads(row.get("metadata") or "{}")})
+            except (KeyError, ValueError, TypeError, AttributeError):
+                skipped["rows with unreadable annotations or metadata"] += 1
+                continue
+            info = [(k, row.get(k, "")) for k in EXTRACT_INFO]
+            for name, extractor, keywords in jobs:
+                try:
+                    extract = extractor(classification, **keywords)
+                except GalforgeValueError:
+                    raise
+                except (KeyError, ValueError, TypeError, AttributeError, IndexError):
+                    skipped[f"rows {name} could not read"] += 1
+                    continue
+                out[name].append(info + [("task", keywords.get("task")), ("created_at", row.get("created_at", "")),
+                                         ("subject_id", row.get("subject_ids", "")), ("extractor", name)]
+                                 + flatten(extract))
+    skipped.update(tally)
+    base = os.path.splitext(output_name)[0]
+    files, counts = [], {}
+    for name, extract_rows in out.items():
+        if not extract_rows:
+            continue
+        path = os.path.join(output_dir, f"{name}_{base}.csv")
+        write_rows(path, extract_rows)
+        files.append(path)
+        counts[path] = len(extract_rows)
+    summary = {"files": files, "rows": counts, "selected": len(selected), "skipped": skipped}
+    _report(summary, "extract")
+    return summary
+
+
+def _subject_key(value):
+    try:
+        return (0, int(value), "")
+    except ValueError:
+        return (1, 0, value)
+
+
+def _number(text):
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return text if text != "" else None
+    return int(value) if value.is_integer() else value
+
+
+def reduce_csv(extracted_csv, config, output_dir=".", output_name="reductions", show_progress=False):
+    """Reduce an extraction CSV subject by subject (and task) with a reducer configuration.
+
+    The configuration (YAML path or dict) holds ``reducer_config: {name: {keywords}}`` with exactly
+    one reducer. Writes ``<reducer name>_<output_name>.csv``: one row per subject and task, or per
+    cluster for ``polygon_reducer_contours``. Returns ``{'file', 'rows', 'skipped'}``.
+    """
+    config = load_yaml(config) if not isinstance(config, dict) else config
+    reducers = config.get("reducer_config")
+    if not isinstance(reducers, dict) or len(reducers) != 1:
+        raise GalforgeValueError("reducer configuration must hold reducer_config with exactly one reducer")
+    (name, keywords), = reducers.items()
+    if name not in REDUCERS:
+        raise GalforgeValueError(f"reducer {name!r} is not supported: expected one of {sorted(REDUCERS)}")
+    keywords = dict(keywords or {})
+    skipped = Counter()
+    rows = []
+    for row in read_rows(extracted_csv):
+        try:
+            row["_time"] = _timestamp(row["created_at"])
+            row["_subject"] = _subject_key(row["subject_id"])
+        except (KeyError, GalforgeValueError):
+            skipped["rows with an unreadable subject_id or created_at"] += 1
+            continue
+        rows.append(row)
+    rows.sort(key=lambda r: (r["_subject"], r["_time"]))
+    if not rows:
+        raise GalforgeValueError(f"no usable extraction row in {str(extracted_csv)!r}")
+    workflow_id = rows[0].get("workflow_id", "")
+    tasks = list(dict.fromkeys(r.get("task", "") for r in rows))
+    by_subject, seen = {}, set()
+    for r in rows:
+        group = by_subject.setdefault(r["subject_id"], {}).setdefault(r.get("task", ""), [])
+        content = tuple((k, v) for k, v in r.items() if not k.startswith("_"))
+        if content not in seen:  # identical rows count once
+            seen.add(content)
+            group.append(r)
+    reducer = REDUCERS[name]
+    out = []
+    jobs = [(s, t) for s in by_subject for t in tasks]
+    with collecting() as tally:
+        for subject, task in progress(jobs, len(jobs), "reduce", show_progress):
+            group = by_subject[subject].get(task, [])
+            extracts = [unflatten(r) for r in group]
+            reduction = reducer(extracts, user_id=[_number(r.get("user_id", "")) for r in group],
+                                created_at=[r["_time"] for r in group], **keywords)
+            for item in reduction if isinstance(reduction, list) else [reduction]:
+                out.append([("subject_id", subject), ("workflow_id", workflow_id), ("task", task), ("reducer", name)]
+                           + flatten(item))
+    skipped.update(tally)
+    path = os.path.join(output_dir, f"{name}_{os.path.splitext(output_name)[0]}.csv")
+    write_rows(path, out)
+    summary = {"file": path, "rows": len(out), "skipped": skipped}
+    _report(summary, "reduce")
+    return summary

@@ -1,0 +1,128 @@
+"""The reference's CSV layouts: nested extracts / reductions flattened into ``data.a.b`` columns.
+
+A cell holds a scalar as text or a list / dict as its Python literal (``[[0, 10.5]]``), as pandas
+writes them in the reference; empty cells are absent values. Columns come in order of first
+appearance, within a row the scalars of a dict before its nested dicts (``pandas.json_normalize``'s
+order). Files are written whole or not at all (a temporary file renamed over the target).
+"""
+import ast
+import csv
+import json
+import math
+import os
+import sys
+import tempfile
+
+from ..errors import GalforgeFileNotFoundError, GalforgeValueError
+
+_NAMES = {"nan": None, "null": None, "None": None, "true": True, "false": False, "True": True, "False": False,
+          "inf": math.inf}
+
+
+def read_rows(path):
+    """Rows of a CSV file as dicts of strings."""
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    if not os.path.isfile(path):
+        raise GalforgeFileNotFoundError(f"CSV file {str(path)!r} does not exist")
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def flatten(data, prefix="data"):
+    """``{'frame0': {'a': [1]}, 'v': '5'}`` -> ``[('data.v', '5'), ('data.frame0.a', [1])]``; empty dicts vanish."""
+    flat, nested = [], []
+    for key, value in data.items():
+        (nested if isinstance(value, dict) else flat).append((f"{prefix}.{key}", value))
+    out = list(flat)
+    for key, value in nested:
+        out += flatten(value, key)
+    return out
+
+
+class _Literals(ast.NodeTransformer):
+    def visit_Name(self, node):
+        if node.id in _NAMES:
+            return ast.copy_location(ast.Constant(_NAMES[node.id]), node)
+        raise ValueError(f"name {node.id!r}")
+
+
+def literal(text):
+    """A cell's value: list / dict literals (``nan`` / ``null`` read as None), numbers, booleans, text."""
+    if "[" in text or "{" in text:
+        try:  # lists of numbers are JSON too, and json's C parser is 50x faster than the ast path
+            return json.loads(text)
+        except ValueError:
+            pass
+        try:
+            return ast.literal_eval(_Literals().visit(ast.parse(text, mode="eval")))
+        except (ValueError, SyntaxError, TypeError):
+            return text
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return {"True": True, "False": False}.get(text, text)
+
+
+def unflatten(row, prefix="data"):
+    """The nested dict of a row's non-empty ``data.*`` cells."""
+    out = {}
+    for name, text in row.items():
+        if name is None or not name.startswith(prefix + ".") or text is None or text == "":
+            continue
+        keys = name[len(prefix) + 1:].split(".")
+        node = out
+        for key in keys[:-1]:
+            node = node.setdefault(key, {})
+        node[keys[-1]] = literal(text)
+    return out
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    return str(value)
+
+
+def write_rows(path, rows):
+    """Write ``rows`` (lists of (column, value) pairs) atomically; columns in order of first appearance."""
+    columns = {}
+    for row in rows:
+        for name, _ in row:
+            columns.setdefault(name, None)
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".galforge-", suffix=".csv.tmp")
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f, lineterminator="\n")
+            writer.writerow(list(columns))
+            for row in rows:
+                cells = dict(row)
+                writer.writerow([_cell(cells.get(name)) for name in columns])
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def load_yaml(path):
+    """A configuration file (YAML; needs PyYAML)."""
+    try:
+        import yaml
+    except ImportError:
+        raise GalforgeValueError("reading configuration files needs PyYAML: pip install 'galforge[zooniverse]'") from None
+    if not os.path.isfile(path):
+        raise GalforgeFileNotFoundError(f"configuration file {str(path)!r} does not exist")
+    with open(path, encoding="utf-8") as f:
+        try:
+            config = yaml.safe_load(f)
+        except yaml.YAMLError as exc:
+            raise GalforgeValueError(f"configuration file {str(path)!r} is not valid YAML: {exc}") from None
+    if not isinstance(config, dict):
+        raise GalforgeValueError(f"configuration file {str(path)!r} must hold a mapping, got {type(config).__name__}")
+    return config

@@ -1,0 +1,386 @@
+"""Polygon / freehand reducers, drop-in for panoptes_aggregation's ``polygon_reducer`` and
+``polygon_reducer_contours`` (reference/panoptes.md §3).
+
+Each drawing becomes a polygon (the ring is closed; a self-intersecting ring is repaired with GEOS
+``buffer(0)`` and its largest piece kept, exactly as the reference does). Drawings of one frame and
+tool are clustered by DBSCAN on IoU distances ``1 - IoU`` computed by galforge's C++ core, two
+drawings of the same classification being never neighbours (the reference's ``inf``), with
+scikit-learn's DBSCAN labelling (see :mod:`.cluster`).
+
+``polygon_reducer(extracts, created_at=[...], average_type='median' | 'union' | 'intersection' |
+'last', eps=0.5, min_samples=2, min_threshold=0, collab=False, ...)`` returns per frame
+``{tool}_cluster_labels``, and per cluster kept (``count / len(extracts) > min_threshold``)
+``{tool}_clusters_count``, ``{tool}_clusters_x`` / ``_y`` (the exterior ring of the average,
+closing vertex repeated; empty when the average has no area), ``{tool}_consensus`` (1 - mean IoU
+distance inside the cluster, same-classification pairs counted as 1), the top-level
+``threshold`` list, ``data`` (consensus marks, with ``collab``), ``aggregation_version`` and
+``parameters``.
+
+Where the reference fails, this does the sensible thing (counted in one :class:`SkippedDataWarning`):
+a drawing with fewer than 3 distinct points, a non-finite or non-numeric coordinate, x and y of
+different lengths, or no area once repaired (the reference keeps zero-area polygons in the labels,
+at distance 1 from everything) is skipped; an intersection average made of several pieces keeps
+its largest piece (the reference raises AttributeError); contours keep track of which drawings
+made each piece (the reference mixes them up when an intersection falls apart into pieces).
+Frames and tools come out sorted (the reference's contours follow set order).
+"""
+import datetime
+
+import numpy as np
+
+from ..errors import GalforgeValueError
+from ._deps import require
+from .cluster import dbscan_labels
+from .extract import AGGREGATION_VERSION
+from .options import options
+from .skipped import SkipCounter, clean_extracts
+
+POLYGON_DEFAULTS = {"min_samples": (2, int), "eps": (0.5, float), "average_type": ("median", str),
+                    "collab": (False, bool), "step_key": ("S0", str), "task_index": (0, int),
+                    "tool_type": ("freehandLine", str), "min_threshold": (0, float)}
+CONTOUR_DEFAULTS = {"min_samples": (2, int), "eps": (0.5, float)}
+AVERAGE_TYPES = ("median", "union", "intersection", "last")
+_PASSED = ("user_id", "created_at", "details", "no_version")
+# Ignored as the reference 5.3.1 ignores them (its wrapper drops keys missing from its defaults):
+# contours use rasterisation above 9 drawings, 100 grid points and 'minimal_sides' simplification.
+_CONTOUR_IGNORED = ("rasterisation", "rasterization", "num_grid_points", "smoothing")
+
+
+def _numbers(values):
+    try:
+        arr = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    return arr if arr.ndim == 1 else None
+
+
+def _drawing(x, y, skipped):
+    """(k, 2) float vertices of a usable drawing, or None (reason counted)."""
+    xa, ya = _numbers(x), _numbers(y)
+    if xa is None or ya is None or len(xa) != len(ya):
+        skipped.add("malformed drawings")
+        return None
+    if not (np.all(np.isfinite(xa)) and np.all(np.isfinite(ya))):
+        skipped.add("drawings with non-finite coordinates")
+        return None
+    xy = np.column_stack([xa, ya])
+    distinct = len(xy) - 1 if len(xy) > 1 and np.array_equal(xy[0], xy[-1]) else len(xy)
+    if distinct < 3:
+        skipped.add("drawings with fewer than 3 points")
+        return None
+    return xy
+
+
+def polygons_of(paths, skipped):
+    """Shapely polygons of drawings (list of (k, 2) arrays): closed, repaired by ``buffer(0)``,
+    largest piece; and the vertices of their exteriors (a simple drawing's own). None where nothing
+    with area is left."""
+    import shapely
+
+    if not paths:
+        return [], []
+    index = np.repeat(np.arange(len(paths)), [len(p) for p in paths])
+    geoms = shapely.polygons(shapely.linearrings(np.concatenate(paths), indices=index))
+    rings = list(paths)
+    repair = np.flatnonzero(~shapely.is_simple(geoms))
+    for i, g in zip(repair, shapely.buffer(geoms[repair], 0) if len(repair) else []):
+        if shapely.get_type_id(g) in (6, 7):  # MultiPolygon, GeometryCollection: the largest piece
+            parts = shapely.get_parts(g)
+            g = parts[int(np.argmax(shapely.area(parts)))] if len(parts) else None
+        geoms[i] = g if g is not None and shapely.get_type_id(g) == 3 else None
+        rings[i] = shapely.get_coordinates(shapely.get_exterior_ring(geoms[i])) if geoms[i] is not None else None
+    usable = shapely.area(geoms) > 0  # None gives nan
+    if not usable.all():
+        skipped.add("drawings with no area", int((~usable).sum()))
+    return [g if ok else None for g, ok in zip(geoms, usable)], [r if ok else None for r, ok in zip(rings, usable)]
+
+
+def group_polygons(extracts, skipped):
+    """``{frame: {tool: {'polygons', 'rings', 'users'}}}``; ``users`` is the extract's position."""
+    frames = sorted({k for d in extracts for k in d if k.startswith("frame")})
+    out = {}
+    for frame in frames:
+        out[frame] = {}
+        tools = sorted({"_".join(k.split("_")[:-1]) for d in extracts for k in d.get(frame, {})} - {"gold"})
+        for tool in tools:
+            paths, users = [], []
+            for user, d in enumerate(extracts):
+                if frame not in d:
+                    continue
+                out[frame].setdefault(tool, None)
+                xs, ys = d[frame].get(f"{tool}_pathX"), d[frame].get(f"{tool}_pathY")
+                if xs is None or ys is None:
+                    continue
+                if not isinstance(xs, list) or not isinstance(ys, list) or len(xs) != len(ys):
+                    skipped.add("malformed drawings")
+                    continue
+                for x, y in zip(xs, ys):
+                    xy = _drawing(x, y, skipped)
+                    if xy is not None:
+                        paths.append(xy)
+                        users.append(user)
+            polys, rings = polygons_of(paths, skipped)
+            keep = [i for i, p in enumerate(polys) if p is not None]
+            out[frame][tool] = {"polygons": [polys[i] for i in keep], "rings": [rings[i] for i in keep],
+                                "users": np.array([users[i] for i in keep], dtype=np.int64)}
+    return out
+
+
+def iou_distances(polygons, rings, users):
+    """IoU distance matrix of shapely polygons whose exteriors are ``rings`` (C++ core on the
+    exteriors; shapely for the pairs with a polygon that has holes)."""
+    import shapely
+
+    from ..polygons import iou_distance_matrix
+
+    n = len(polygons)
+    d = iou_distance_matrix(rings, groups=users)
+    for i in np.flatnonzero(shapely.get_num_interior_rings(np.array(polygons, dtype=object)) > 0):
+        others = np.array([j for j in range(n) if j != i and users[j] != users[i]], dtype=np.int64)
+        if len(others) == 0:
+            continue
+        geoms = np.array(polygons, dtype=object)[others]
+        inter = shapely.area(shapely.intersection(polygons[i], geoms))
+        union = shapely.area(shapely.union(polygons[i], geoms))
+        touching = shapely.intersects(polygons[i], geoms)
+        d[i, others] = d[others, i] = np.where(touching, 1.0 - inter / union, 1.0)
+    return d
+
+
+def consensus(distances):
+    """1 - mean IoU distance over the pairs of a cluster (inf counted as 1); 1 for a single drawing."""
+    n = len(distances)
+    if n == 1:
+        return 1.0
+    d = np.where(np.isinf(distances), 1.0, distances)
+    return float(1 - (d.sum() - np.trace(d)) / (n * (n - 1)))
+
+
+def unify(polygons):
+    """Largest piece of the union, holes filled, passed through ``buffer(0)`` (as the reference)."""
+    import shapely
+
+    union = shapely.unary_union(np.array(polygons, dtype=object))
+    if union.geom_type in ("MultiPolygon", "GeometryCollection"):
+        parts = list(union.geoms)
+        union = parts[int(np.argmax([p.area if p.geom_type == "Polygon" else 0.0 for p in parts]))]
+    for hole in list(union.interiors):
+        union = union.union(shapely.Polygon(hole))
+    return union.buffer(0)
+
+
+def _largest_polygon(geom):
+    if geom.geom_type in ("MultiPolygon", "GeometryCollection"):
+        parts = [p for p in geom.geoms if p.geom_type == "Polygon"]
+        return max(parts, key=lambda p: p.area) if parts else geom
+    return geom
+
+
+def _timestamp(value):
+    if isinstance(value, datetime.datetime):
+        return value.replace(tzinfo=None) if value.tzinfo is not None else value
+    if hasattr(value, "to_pydatetime"):
+        return _timestamp(value.to_pydatetime())
+    if isinstance(value, str):
+        try:
+            if "UTC" in value:
+                return datetime.datetime.strptime(value, "%Y-%m-%d %H:%M:%S UTC")
+            if "Z" in value:
+                return datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ")
+            return _timestamp(datetime.datetime.fromisoformat(value))
+        except ValueError:
+            pass
+    raise GalforgeValueError(f"created_at value {value!r} is invalid: expected 'YYYY-MM-DD HH:MM:SS UTC', "
+                             "an ISO time, a datetime or a pandas Timestamp")
+
+
+def average_polygon(average_type, polygons, distances, created_at):
+    """The cluster's average as a shapely geometry (see the module docstring)."""
+    import shapely
+
+    if average_type == "median":
+        d = np.where(np.isinf(distances), 1.0, distances)
+        return polygons[int(np.argmin(np.sum(d, axis=0)))]
+    if average_type == "last":
+        return polygons[int(np.argmax([_timestamp(t) for t in created_at]))]
+    if len(polygons) == 1:
+        return polygons[0]
+    if average_type == "union":
+        return unify(polygons)
+    inter = polygons[0]
+    for p in polygons[1:]:
+        inter = shapely.intersection(inter, p)
+    return _largest_polygon(inter)
+
+
+def _exterior(geom):
+    if geom.is_empty or geom.area == 0.0 or geom.geom_type != "Polygon":
+        return np.zeros((0, 2))
+    return np.asarray(geom.exterior.coords)
+
+
+def _consensus_mark(tool, frame, xy, opts, count):
+    task_key, tool_index = tool.split("_toolIndex") if "_toolIndex" in tool else tool.split("_tool")
+    return {"stepKey": opts["step_key"], "taskIndex": opts["task_index"], "taskKey": task_key, "taskType": "drawing",
+            "toolIndex": int(tool_index), "frame": int(frame[len("frame"):]), "markID": f"consensus_{count}",
+            "toolType": opts["tool_type"], "pathX": xy[:, 0].tolist(), "pathY": xy[:, 1].tolist()}
+
+
+def _prepare(name, extracts, kwargs, defaults, ignored=()):
+    require()
+    opts = options(name, kwargs, defaults, ignored=_PASSED + ignored)
+    if not opts["eps"] > 0:
+        raise GalforgeValueError(f"{name}: eps = {opts['eps']!r} is invalid: expected a positive number")
+    skipped = SkipCounter()
+    extracts = clean_extracts(extracts, skipped)
+    return opts, extracts, skipped, group_polygons(extracts, skipped)
+
+
+def polygon_reducer(extracts, **kwargs):
+    """Cluster polygon / freehand drawings and average each cluster; see the module docstring."""
+    opts, extracts, skipped, groups = _prepare("polygon_reducer", extracts, kwargs, POLYGON_DEFAULTS)
+    average_type = opts["average_type"]
+    if average_type not in AVERAGE_TYPES:
+        raise GalforgeValueError(f"polygon_reducer: average_type = {average_type!r} is invalid: "
+                                 f"expected one of {AVERAGE_TYPES}")
+    created_at = kwargs.get("created_at")
+    if average_type == "last" and (created_at is None or len(created_at) != len(extracts)):
+        raise GalforgeValueError("polygon_reducer: average_type 'last' needs created_at, one per extract")
+    out, count = {}, 0
+    for frame, tools in groups.items():
+        res = out.setdefault(frame, {})
+        for tool, g in tools.items():
+            polys, users = g["polygons"], g["users"]
+            res[f"{tool}_cluster_labels"] = [-1] * len(polys)
+            if len(polys) < max(1, opts["min_samples"]):
+                continue
+            d = iou_distances(polys, g["rings"], users)
+            labels = dbscan_labels(d, opts["eps"], max(1, opts["min_samples"]))
+            res[f"{tool}_cluster_labels"] = labels.tolist()
+            for label in sorted(set(labels.tolist()) - {-1}):
+                idx = np.flatnonzero(labels == label)
+                threshold = len(idx) / len(extracts)
+                if not threshold > opts["min_threshold"]:
+                    continue
+                sub = d[np.ix_(idx, idx)]
+                times = [created_at[users[i]] for i in idx] if average_type == "last" else None
+                xy = _exterior(average_polygon(average_type, [polys[i] for i in idx], sub, times))
+                res.setdefault(f"{tool}_clusters_count", []).append(len(idx))
+                out.setdefault("threshold", []).append(threshold)
+                res.setdefault(f"{tool}_clusters_x", []).append(xy[:, 0].tolist())
+                res.setdefault(f"{tool}_clusters_y", []).append(xy[:, 1].tolist())
+                res.setdefault(f"{tool}_consensus", []).append(consensus(sub))
+                if opts["collab"]:
+                    out.setdefault("data", []).append(_consensus_mark(tool, frame, xy, opts, count))
+                    count += 1
+    out = dict(sorted(out.items()))
+    skipped.warn("polygon_reducer")
+    if not kwargs.get("no_version", False):
+        out["aggregation_version"] = AGGREGATION_VERSION
+    out["parameters"] = {k: opts[k] for k in POLYGON_DEFAULTS}
+    return out
+
+
+def _simplify_pieces(polygons, keys):
+    """Polygon pieces (``buffer(0)``) of ``polygons`` with the drawing indices ``keys`` of each."""
+    import shapely
+
+    pieces, piece_keys = [], []
+    for geom, key in zip(polygons, keys):
+        parts = geom.geoms if geom.geom_type in ("MultiPolygon", "GeometryCollection") else [geom]
+        for part in parts:
+            if part.geom_type == "Polygon":
+                pieces.append(part)
+                piece_keys.append(key)
+    return list(shapely.buffer(np.array(pieces, dtype=object), 0)) if pieces else [], piece_keys
+
+
+def intersection_contours(polygons, levels=10):
+    """Contour k: the largest hole-free region where at least k drawings overlap (exact geometry),
+    found as the reference does: the union of the pairwise intersections of the previous level."""
+    import shapely
+
+    polys, keys = _simplify_pieces(polygons, [(i,) for i in range(len(polygons))])
+    contours = [unify(polys)]
+    while len(contours) < levels and len(polys) > 1:
+        pairs = shapely.STRtree(polys).query(polys, predicate="intersects").T
+        seen, new_polys, new_keys = set(), [], []
+        for i in range(len(polys)):
+            js = pairs[pairs[:, 0] == i, 1]
+            add = []
+            for j in js[js != i]:
+                key = tuple(sorted(set(keys[i]) | set(keys[j])))
+                if key not in seen:
+                    seen.add(key)
+                    add.append(j)
+                    new_keys.append(key)
+            if add:
+                new_polys += list(shapely.intersection(polys[i], np.array([polys[k] for k in add], dtype=object)))
+        polys, keys = _simplify_pieces(new_polys, new_keys)
+        if not polys:
+            break
+        contours.append(unify(polys))
+    return contours
+
+
+def raster_contours(polygons, num_grid_points=100):
+    """Contours of the overlap count sampled on a ``num_grid_points``^2 grid over the cluster's
+    bounds (contourpy), the largest line per level, simplified to 0.01 (as the reference)."""
+    import shapely
+    from contourpy import contour_generator
+
+    require("contourpy")
+    bounds = shapely.bounds(np.array(polygons, dtype=object))
+    xs = np.linspace(bounds[:, 0].min(), bounds[:, 2].max(), num_grid_points)
+    ys = np.linspace(bounds[:, 1].min(), bounds[:, 3].max(), num_grid_points)
+    gx, gy = np.meshgrid(xs, ys)
+    z = np.zeros(gx.shape)
+    for p in polygons:
+        z += shapely.contains_xy(p, gx.ravel(), gy.ravel()).reshape(gx.shape)
+    contours = []
+    for lines in contour_generator(x=gx, y=gy, z=z).multi_lines(np.arange(0, np.max(z), 1, dtype="int")):
+        candidates = [shapely.Polygon(xy) for xy in lines if len(xy) >= 3]
+        if candidates:
+            contours.append(candidates[int(np.argmax(shapely.area(candidates)))])
+    return list(shapely.simplify(contours, max(0.5 / num_grid_points, 0.01))) if contours else []
+
+
+def polygon_reducer_contours(extracts, **kwargs):
+    """Cluster as :func:`polygon_reducer`; one dict per cluster with its overlap contours.
+
+    Returns a list (one CSV row each): ``{frame: {tool_cluster_label_for_contours,
+    tool_number_of_contours, tool_contours_x, tool_contours_y, tool_consensus, tool_cluster_labels}}``;
+    a frame and tool without clusters gives one item with the labels only. Clusters of more than 9
+    drawings use :func:`raster_contours`, smaller ones :func:`intersection_contours`.
+    """
+    opts, extracts, skipped, groups = _prepare("polygon_reducer_contours", extracts, kwargs, CONTOUR_DEFAULTS,
+                                               _CONTOUR_IGNORED)
+    items = []
+    for frame, tools in groups.items():
+        for tool, g in tools.items():
+            polys, users = g["polygons"], g["users"]
+            labels = None
+            if len(polys) >= max(1, opts["min_samples"]):
+                d = iou_distances(polys, g["rings"], users)
+                labels = dbscan_labels(d, opts["eps"], max(1, opts["min_samples"]))
+            if labels is None or not np.any(labels > -1):
+                items.append({frame: {f"{tool}_cluster_labels": [-1] * len(polys)}})
+                continue
+            for label in sorted(set(labels.tolist()) - {-1}):
+                idx = np.flatnonzero(labels == label)
+                members = [polys[i] for i in idx]
+                contours = raster_contours(members) if len(idx) > 9 else intersection_contours(members)
+                rings = [np.asarray(c.exterior.coords) for c in contours]
+                items.append({frame: {
+                    f"{tool}_cluster_label_for_contours": int(label),
+                    f"{tool}_number_of_contours": len(contours),
+                    f"{tool}_contours_x": [r[:, 0].tolist() for r in rings],
+                    f"{tool}_contours_y": [r[:, 1].tolist() for r in rings],
+                    f"{tool}_consensus": consensus(d[np.ix_(idx, idx)]),
+                    f"{tool}_cluster_labels": labels.tolist()}})
+    skipped.warn("polygon_reducer_contours")
+    for item in items:
+        if not kwargs.get("no_version", False):
+            item["aggregation_version"] = AGGREGATION_VERSION
+        item["parameters"] = {k: opts[k] for k in CONTOUR_DEFAULTS}
+    return items

@@ -1,0 +1,195 @@
+"""galforge extract / reduce (CSV in, CSV out) against panoptes_aggregation's extract_csv / reduce_csv."""
+import csv
+import json
+import os
+
+import numpy as np
+import pytest
+
+import galforge.zooniverse as gz
+from galforge.cli import main
+from galforge.errors import GalforgeValueError
+from galforge.zooniverse.batch import extract_csv, reduce_csv
+from galforge.zooniverse.csvio import flatten, literal, unflatten, write_rows
+from zooniverse_reference import CAT_CLASSIFICATIONS, CATS, difference, pa
+
+EXTRACT_CONFIG = os.path.join(CATS, "cat_project_extractor_config.yaml")
+MEDIAN_CONFIG = os.path.join(CATS, "cat_project_reducer_config.yaml")
+CONTOURS_CONFIG = os.path.join(CATS, "cat_project_reducer_contours_config.yaml")
+
+
+def read(path):
+    csv.field_size_limit(2**31 - 1)
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        return header, [dict(zip(header, row)) for row in reader]
+
+
+def value(text):
+    """A cell as a value: pandas writes integer ids with missing values as floats ('108.0')."""
+    if text == "":
+        return None
+    v = literal(text)
+    return float(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+
+def assert_same_csv(ref_path, our_path, row_key=None):
+    ref_header, ref_rows = read(ref_path)
+    our_header, our_rows = read(our_path)
+    assert sorted(ref_header) == sorted(our_header)
+    if row_key is not None:  # rows whose order the reference leaves to set iteration
+        ref_rows, our_rows = sorted(ref_rows, key=row_key), sorted(our_rows, key=row_key)
+    assert len(ref_rows) == len(our_rows)
+    for i, (r, o) in enumerate(zip(ref_rows, our_rows)):
+        for col in ref_header:
+            d = difference(value(r[col]), value(o[col]), f"row {i} {col}")
+            assert d is None, d
+    return ref_header, our_header, our_rows
+
+
+@pytest.fixture(scope="module")
+def cat_files(tmp_path_factory):
+    ref, ours = tmp_path_factory.mktemp("ref"), tmp_path_factory.mktemp("ours")
+    pa.scripts.extract_csv(CAT_CLASSIFICATIONS, EXTRACT_CONFIG, output_dir=str(ref), output_name="cat",
+                           hide_progressbar=True)
+    summary = extract_csv(CAT_CLASSIFICATIONS, EXTRACT_CONFIG, output_dir=str(ours), output_name="cat")
+    assert summary["selected"] == 128 and not summary["skipped"]
+    return ref, ours
+
+
+def test_extract_csv_identical(cat_files):
+    ref, ours = cat_files
+    ref_header, our_header, rows = assert_same_csv(ref / "polygon_extractor_cat.csv", ours / "polygon_extractor_cat.csv")
+    assert ref_header == our_header and len(rows) == 128
+
+
+@pytest.mark.parametrize("config, row_key", [(MEDIAN_CONFIG, None), (CONTOURS_CONFIG, "contours")])
+def test_reduce_csv_identical(cat_files, config, row_key):
+    ref, ours = cat_files
+    ref_out = pa.scripts.reduce_csv(str(ref / "polygon_extractor_cat.csv"), config, output_dir=str(ref),
+                                    output_name="cat", hide_progressbar=True)
+    # our reduction of our extraction, and of the reference's extraction
+    for source in (ours, ref) if row_key is None else (ours,):
+        our_out = reduce_csv(source / "polygon_extractor_cat.csv", config, output_dir=str(ours), output_name="cat")
+        key = None
+        if row_key:
+            def key(row):
+                tool = "1" if any(c.endswith("toolIndex1_cluster_labels") and row[c] for c in row) else "0"
+                return (int(row["subject_id"]), tool, row.get(f"data.frame0.T0_toolIndex{tool}_cluster_label_for_contours"))
+        _, _, rows = assert_same_csv(ref_out, our_out["file"], key)
+        assert len(rows) >= 30
+
+
+def test_cli_extract_and_reduce(tmp_path, capsys):
+    assert main(["extract", CAT_CLASSIFICATIONS, EXTRACT_CONFIG, "-d", str(tmp_path), "-o", "cats", "-hb"]) == 0
+    assert main(["reduce", str(tmp_path / "polygon_extractor_cats.csv"), MEDIAN_CONFIG, "-d", str(tmp_path), "-o",
+                 "cats.csv", "-hb"]) == 0
+    out = capsys.readouterr().out
+    assert "128 classifications selected, 0 skipped" in out and "polygon_reducer_cats.csv (30 rows)" in out
+    assert sorted(os.listdir(tmp_path)) == ["polygon_extractor_cats.csv", "polygon_reducer_cats.csv"]
+
+
+def write_classifications(path, annotations):
+    header = ["classification_id", "user_name", "user_id", "workflow_id", "workflow_version", "created_at",
+              "metadata", "annotations", "subject_ids"]
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        for i, ann in enumerate(annotations):
+            w.writerow([i, f"u{i}", i, 7, "1.2", f"2025-01-01 00:00:{i:02d} UTC", "{}", ann, 5])
+
+
+def test_skipped_rows_and_drawings_are_summarised(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    good = [json.dumps([{"task": "T0", "value": [{"tool": 0, "points": [
+        {"x": float(50 + 20 * np.cos(t) + rng.normal(0, 1)), "y": float(50 + 20 * np.sin(t))}
+        for t in np.linspace(0, 6, 12)]}]}]) for _ in range(3)]
+    bad = ["not json", json.dumps([{"task": "T0", "value": [{"tool": 0, "points": [{"x": 1, "y": 1}, {"x": 2, "y": 2}]}]}])]
+    write_classifications(tmp_path / "c.csv", good + bad)
+    config = {"extractor_config": {"polygon_extractor": [{"task": "T0"}], "question_extractor": [{"task": "T1"}]},
+              "workflow_id": 7, "workflow_version": "1.2"}
+    with pytest.warns(gz.SkippedDataWarning, match="1 rows with unreadable annotations"):
+        summary = extract_csv(tmp_path / "c.csv", config, output_dir=tmp_path, output_name="x")
+    assert summary["skipped"]["extractor 'question_extractor' (not supported by galforge)"] == 1
+    with pytest.warns(gz.SkippedDataWarning, match="1 drawings with fewer than 3 points"):
+        out = reduce_csv(tmp_path / "polygon_extractor_x.csv", {"reducer_config": {"polygon_reducer": {}}},
+                         output_dir=tmp_path, output_name="y")
+    _, rows = read(out["file"])
+    assert len(rows) == 1 and literal(rows[0]["data.frame0.T0_tool0_clusters_count"]) == [3]
+    assert main(["reduce", str(tmp_path / "polygon_extractor_x.csv"), str(MEDIAN_CONFIG), "-d", str(tmp_path), "-hb"]) == 0
+    assert "warning: reduce: skipped polygon_reducer: 1 drawings with fewer than 3 points" in capsys.readouterr().err
+
+
+def test_outputs_written_whole_or_not_at_all(tmp_path, capsys):
+    target = tmp_path / "polygon_reducer_r.csv"
+    target.write_text("previous\n")
+    with pytest.raises(ZeroDivisionError):
+        write_rows(target, [[("a", 1)], [("a", _Unprintable())]])
+    assert target.read_text() == "previous\n" and os.listdir(tmp_path) == ["polygon_reducer_r.csv"]
+    assert main(["reduce", str(tmp_path / "missing.csv"), MEDIAN_CONFIG, "-d", str(tmp_path), "-o", "r"]) == 1
+    assert "does not exist" in capsys.readouterr().err
+    assert target.read_text() == "previous\n"
+
+
+class _Unprintable:
+    def __str__(self):
+        raise ZeroDivisionError("cannot format")
+
+
+def test_configuration_errors(tmp_path):
+    write_classifications(tmp_path / "c.csv", ["[]"])
+    with pytest.raises(GalforgeValueError, match="no classification .* matches workflow_id 8"):
+        extract_csv(tmp_path / "c.csv", {"extractor_config": {}, "workflow_id": 8, "workflow_version": "1.2"})
+    with pytest.raises(GalforgeValueError, match="exactly one reducer"):
+        reduce_csv(tmp_path / "c.csv", {"reducer_config": {"polygon_reducer": {}, "shape_reducer_dbscan": {}}})
+    with pytest.raises(GalforgeValueError, match="'point_reducer' is not supported"):
+        reduce_csv(tmp_path / "c.csv", {"reducer_config": {"point_reducer": {}}})
+    (tmp_path / "bad.yaml").write_text("a: [1\n")
+    with pytest.raises(GalforgeValueError, match="not valid YAML"):
+        reduce_csv(tmp_path / "c.csv", tmp_path / "bad.yaml")
+
+
+def test_flatten_round_trip_as_pandas():
+    pandas = pytest.importorskip("pandas")
+    data = {"frame1": {"b": [[1, 2.5]], "a": {"z": 1}}, "v": "5.3.1", "t": [0.5], "frame0": {}, "d": [{"k": None}]}
+    ours = flatten(data)
+    expected = pandas.json_normalize(data).columns.tolist()
+    assert [k for k, _ in ours] == ["data." + c for c in expected]
+    cells = {k: str(v) for k, v in ours}
+    assert unflatten(cells) == {k: v for k, v in data.items() if k != "frame0"}
+    assert literal("[nan, 1]") == [None, 1] and literal("2.0") == 2.0 and literal("False") is False
+
+
+def test_shapes_with_details_through_csv_identical(tmp_path):
+    """Ellipses with slider details (v1) and points (v2): extract then reduce, both codes, same CSVs."""
+    rng = np.random.default_rng(11)
+    annotations = []
+    for _ in range(8):
+        marks = [{"tool": 0, "frame": 0, "x": float(np.round(100 + rng.normal(0, 2), 2)),
+                  "y": float(np.round(50 + rng.normal(0, 2), 2)), "rx": 20.0, "ry": 8.5,
+                  "angle": float(np.round(rng.choice([-179.0, 179.0]) + rng.normal(0, 1), 2)),
+                  "details": [{"value": float(np.round(rng.uniform(), 3))}]}]
+        annotations.append(json.dumps([{"task": "T0", "value": marks}]))
+    write_classifications(tmp_path / "c.csv", annotations)
+    extract_config = {"extractor_config": {"shape_extractor_ellipse": [
+        {"task": "T0", "shape": "ellipse", "details": {"T0_tool0": ["slider_extractor"]}}]},
+        "workflow_id": 7, "workflow_version": "1.2"}
+    reduce_config = {"reducer_config": {"shape_reducer_dbscan": {
+        "shape": "ellipse", "eps": 6, "min_samples": 3, "details": {"T0_tool0": ["slider_reducer"]}}}}
+    import yaml
+
+    for name, config in (("e.yaml", extract_config), ("r.yaml", reduce_config)):
+        (tmp_path / name).write_text(yaml.safe_dump(config))
+    ref, ours = tmp_path / "ref", tmp_path / "ours"
+    ref.mkdir()
+    pa.scripts.extract_csv(str(tmp_path / "c.csv"), str(tmp_path / "e.yaml"), output_dir=str(ref), output_name="x",
+                           hide_progressbar=True)
+    extract_csv(tmp_path / "c.csv", tmp_path / "e.yaml", output_dir=ours, output_name="x")
+    assert_same_csv(ref / "shape_extractor_ellipse_x.csv", ours / "shape_extractor_ellipse_x.csv")
+    ref_out = pa.scripts.reduce_csv(str(ref / "shape_extractor_ellipse_x.csv"), str(tmp_path / "r.yaml"),
+                                    output_dir=str(ref), output_name="y", hide_progressbar=True)
+    our_out = reduce_csv(ours / "shape_extractor_ellipse_x.csv", tmp_path / "r.yaml", output_dir=ours, output_name="y")
+    _, _, rows = assert_same_csv(ref_out, our_out["file"])
+    assert literal(rows[0]["data.frame0.T0_tool0_clusters_count"]) == [8]
+    assert "slider_mean" in rows[0]["data.frame0.T0_tool0_clusters_details"]
