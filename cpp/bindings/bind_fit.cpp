@@ -1,6 +1,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -92,7 +93,8 @@ void bind_fit(py::module_& m) {
               const ParsedModel parsed = parse_components(components);
               DoubleArray psf_arr;
               auto model = make_model(d.shape(0), d.shape(1), parsed, psf, psf_arr, oversample, tolerance, threads, extend);
-              ImageFitProblem problem(*model, d.data(), w.data(), parsed.params, free);
+              const std::vector<double> open_low(free.size(), -INFINITY), open_high(free.size(), INFINITY);
+              ImageFitProblem problem(*model, d.data(), w.data(), parsed.params, free, open_low, open_high);
               std::vector<double> H, g;
               const double chi2 = problem.normal_equations(problem.free_parameters(), H, g);
               return py::make_tuple(chi2, H, g);
@@ -123,16 +125,15 @@ void bind_fit(py::module_& m) {
               std::vector<double> full, image;
               {
                   py::gil_scoped_release release;
-                  ImageFitProblem problem(*model, d.data(), w.data(), parsed.params, free);
-                  std::vector<double> lo, hi;
-                  for (std::size_t k = 0; k < free.size(); ++k)
-                      if (free[k]) {
-                          lo.push_back(lower[k]);
-                          hi.push_back(upper[k]);
-                      }
-                  r = levenberg_marquardt(problem, problem.free_parameters(), lo, hi, options);
+                  ImageFitProblem problem(*model, d.data(), w.data(), parsed.params, free, lower, upper, true);
+                  r = levenberg_marquardt(problem, problem.free_parameters(), problem.free_lower(),
+                                          problem.free_upper(), options);
                   full = problem.full_parameters(r.x);
                   image = problem.model_image(r.x);
+                  // J^T W J and the gradient at the optimum in the natural parameters (q, pa), for errors.
+                  ImageFitProblem natural(*model, d.data(), w.data(), full, free, lower, upper, false);
+                  std::vector<double> x = natural.free_parameters();
+                  natural.normal_equations(x, r.hessian, r.gradient);
               }
               py::list log;
               for (const LMIteration& it : r.log) log.append(py::make_tuple(it.iteration, it.chi2, it.lambda, it.accepted));

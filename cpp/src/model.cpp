@@ -149,10 +149,12 @@ void ImageModel::component_jacobian(std::size_t component, const double* params,
 // ---- the fit problem -------------------------------------------------------------------------
 
 ImageFitProblem::ImageFitProblem(const ImageModel& model, const double* data, const double* weight,
-                                 std::vector<double> params, std::vector<bool> free)
+                                 std::vector<double> params, std::vector<bool> free, std::vector<double> lower,
+                                 std::vector<double> upper, bool ellipticity_vector)
     : model_(model), data_(data), weight_(weight), params_(std::move(params)) {
-    if (params_.size() != model.n_params() || free.size() != model.n_params())
-        throw std::invalid_argument("params and free must have one entry per model parameter");
+    const std::size_t n = model.n_params();
+    if (params_.size() != n || free.size() != n || lower.size() != n || upper.size() != n)
+        throw std::invalid_argument("params, free, lower and upper must have one entry per model parameter");
     std::vector<std::size_t> fixed;
     for (std::size_t c = 0; c < model.n_components(); ++c) {
         Block b;
@@ -163,14 +165,31 @@ ImageFitProblem::ImageFitProblem(const ImageModel& model, const double* data, co
             if (free[index]) {
                 b.columns.push_back(free_index_.size());
                 free_index_.push_back(index);
+                free_lower_.push_back(lower[index]);
+                free_upper_.push_back(upper[index]);
             }
         }
         if (b.columns.empty()) {
             fixed.push_back(c);
-        } else {
-            active_.push_back(c);
-            blocks_.push_back(std::move(b));
+            continue;
         }
+        const std::size_t iq = model.offset(c) + 5, ipa = iq + 1;
+        if (ellipticity_vector && model.spec(c).kind == ComponentKind::sersic && free[iq] && free[ipa] &&
+            upper[iq] >= 1.0 && lower[iq] > 0.0 && std::isinf(lower[ipa]) && std::isinf(upper[ipa])) {
+            b.ellipticity = true;
+            b.e_max = (1.0 - lower[iq]) / (1.0 + lower[iq]);
+            std::size_t seen = 0;
+            for (int k = 0; k < np; ++k) {
+                if (!b.want[k]) continue;
+                if (k == 5) b.e1 = b.columns[seen];
+                if (k == 6) b.e2 = b.columns[seen];
+                ++seen;
+            }
+            free_lower_[b.e1] = free_lower_[b.e2] = -b.e_max;
+            free_upper_[b.e1] = free_upper_[b.e2] = b.e_max;
+        }
+        active_.push_back(c);
+        blocks_.push_back(std::move(b));
     }
     const std::size_t npix = static_cast<std::size_t>(model.ny() * model.nx());
     background_.assign(npix, 0.0);
@@ -181,12 +200,28 @@ ImageFitProblem::ImageFitProblem(const ImageModel& model, const double* data, co
 std::vector<double> ImageFitProblem::full_parameters(const std::vector<double>& x) const {
     std::vector<double> full = params_;
     for (std::size_t k = 0; k < free_index_.size(); ++k) full[free_index_[k]] = x[k];
+    for (std::size_t a = 0; a < blocks_.size(); ++a) {
+        const Block& b = blocks_[a];
+        if (!b.ellipticity) continue;
+        const double r = std::fmin(std::hypot(x[b.e1], x[b.e2]), b.e_max);
+        const std::size_t iq = model_.offset(active_[a]) + 5;
+        full[iq] = (1.0 - r) / (1.0 + r);
+        full[iq + 1] = r > 0.0 ? 0.5 * std::atan2(x[b.e2], x[b.e1]) : params_[iq + 1];
+    }
     return full;
 }
 
 std::vector<double> ImageFitProblem::free_parameters() const {
     std::vector<double> x;
     for (std::size_t index : free_index_) x.push_back(params_[index]);
+    for (std::size_t a = 0; a < blocks_.size(); ++a) {
+        const Block& b = blocks_[a];
+        if (!b.ellipticity) continue;
+        const std::size_t iq = model_.offset(active_[a]) + 5;
+        const double r = std::fmin((1.0 - params_[iq]) / (1.0 + params_[iq]), b.e_max);
+        x[b.e1] = r * std::cos(2.0 * params_[iq + 1]);
+        x[b.e2] = r * std::sin(2.0 * params_[iq + 1]);
+    }
     return x;
 }
 
@@ -219,6 +254,21 @@ double ImageFitProblem::normal_equations(const std::vector<double>& x, std::vect
     for (std::size_t a = 0; a < active_.size(); ++a) {
         Block& b = blocks_[a];
         model_.component_jacobian(active_[a], full.data(), b.want, b.value, b.jacobian);
+        if (b.ellipticity) {
+            // Columns q, pa -> e1, e2 by the chain rule (r clamped at e_max: q no longer moves).
+            const double e1 = x[b.e1], e2 = x[b.e2], r_raw = std::hypot(e1, e2), r = std::fmax(r_raw, 1e-12);
+            const double dq_dr = r_raw < b.e_max ? -2.0 / ((1.0 + r) * (1.0 + r)) : 0.0;
+            const double dq1 = dq_dr * e1 / r, dq2 = dq_dr * e2 / r;
+            const double dpa1 = -0.5 * e2 / (r * r), dpa2 = 0.5 * e1 / (r * r);
+            const std::size_t size = b.value.size();
+            double* jq = b.jacobian.data() + 5 * size;
+            double* jpa = b.jacobian.data() + 6 * size;
+            for (std::size_t m = 0; m < size; ++m) {
+                const double q = jq[m], pa = jpa[m];
+                jq[m] = q * dq1 + pa * dpa1;
+                jpa[m] = q * dq2 + pa * dpa2;
+            }
+        }
         const Window& w = model_.spec(active_[a]).window;
         for (std::ptrdiff_t i = 0; i < w.height(); ++i)
             for (std::ptrdiff_t j = 0; j < w.width(); ++j)

@@ -69,19 +69,28 @@ private:
     ImageView region_view(const Region& r, double* data) const;
 };
 
-// chi2 = sum w (data - model)^2 over the image, as a function of the free parameters.
-// Components whose parameters are all fixed are rendered once.
+// chi2 = sum w (data - model)^2 over the image, as a function of the free parameters, with box
+// bounds on them. Components whose parameters are all fixed are rendered once.
+//
+// With `ellipticity_vector`, a Sersic component whose q and pa are both free and whose q may reach 1
+// is fitted in e = (1 - q) / (1 + q) (cos 2 pa, sin 2 pa) instead: smooth through q = 1 (where pa is
+// undefined and (q, pa) makes the normal equations singular) and free of the pa wrap. Its two free
+// slots then hold (e1, e2), bounded by |e| <= (1 - q_min) / (1 + q_min).
 class ImageFitProblem : public LeastSquaresProblem {
 public:
     ImageFitProblem(const ImageModel& model, const double* data, const double* weight, std::vector<double> params,
-                    std::vector<bool> free);
+                    std::vector<bool> free, std::vector<double> lower, std::vector<double> upper,
+                    bool ellipticity_vector = false);
 
     std::size_t size() const override { return free_index_.size(); }
     double chi2(const std::vector<double>& x) override;
     double normal_equations(const std::vector<double>& x, std::vector<double>& H, std::vector<double>& g) override;
 
+    // Free-parameter vector <-> all model parameters (natural units: q, pa).
     std::vector<double> full_parameters(const std::vector<double>& x) const;
     std::vector<double> free_parameters() const;
+    const std::vector<double>& free_lower() const { return free_lower_; }
+    const std::vector<double>& free_upper() const { return free_upper_; }
     // The model image at free parameters x (ny x nx).
     std::vector<double> model_image(const std::vector<double>& x);
 
@@ -91,12 +100,16 @@ private:
     const double* weight_;
     std::vector<double> params_;
     std::vector<std::size_t> free_index_;    // full index of each free parameter
+    std::vector<double> free_lower_, free_upper_;
     std::vector<std::size_t> active_;        // components with at least one free parameter
     std::vector<double> background_, image_;  // fixed components; scratch model image
     struct Block {  // one active component's value and free-parameter derivatives in its window
         std::vector<double> value, jacobian;
         std::vector<bool> want;
         std::vector<std::size_t> columns;  // index among free parameters of each wanted derivative
+        bool ellipticity = false;          // q, pa slots hold e1, e2
+        std::size_t e1 = 0, e2 = 0;        // their free indices
+        double e_max = 1.0;
     };
     std::vector<Block> blocks_;
 
