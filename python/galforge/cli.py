@@ -1,6 +1,7 @@
 """The ``galforge`` console script: subcommands mirroring the library.
 
     galforge demo [--out DIR] [--seed N] [--size N]
+    galforge blend produce|concatenate|convert [options]   (galforge/blend/cli.py)
 
 Exit status: 0 on success, 1 on a failure (one line on stderr: ``galforge <command>: error: <reason>``),
 2 on a usage error (argparse).
@@ -65,6 +66,9 @@ def build_parser():
                            "(default: %(default)s)")
     demo.add_argument("--no-png", action="store_true", help="do not write demo.png")
     demo.set_defaults(func=_cmd_demo)
+
+    from .blend.cli import add_blend_parser
+    add_blend_parser(sub, _int_at_least)
     return parser
 
 
