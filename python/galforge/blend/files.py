@@ -149,13 +149,14 @@ def _splits(directory):
 
 def write_array(path_stem, name, array, fmt="npy", overwrite=True):
     """Write ``array`` to ``path_stem`` + .npy / .fits / .h5 (dataset ``name``); returns the path."""
+    if fmt not in FORMATS:
+        raise GalforgeValueError(f"format = {fmt!r} is invalid: expected one of {FORMATS}")
+    path = path_stem + EXTENSIONS[fmt]
     if fmt == "npy":
-        path = path_stem + ".npy"
         np.save(path, array)
     elif fmt == "fits":
         from astropy.io import fits
 
-        path = path_stem + ".fits"
         hdu = fits.PrimaryHDU(np.ascontiguousarray(array))
         hdu.header["EXTNAME"] = name.upper()
         hdu.writeto(path, overwrite=overwrite)
@@ -164,16 +165,12 @@ def write_array(path_stem, name, array, fmt="npy", overwrite=True):
             import h5py
         except ImportError:
             raise GalforgeValueError("HDF5 output needs h5py: pip install galforge[hdf5]") from None
-        path = path_stem + ".h5"
         with h5py.File(path, "w") as f:
             f.create_dataset(name, data=array, compression="gzip", compression_opts=1)
-    else:
-        raise GalforgeValueError(f"format = {fmt!r} is invalid: expected one of {FORMATS}")
     return path
 
 
-def _exists(stem):
-    return any(os.path.exists(stem + ext) for ext in (".npy", ".fits", ".h5"))
+EXTENSIONS = {"npy": ".npy", "fits": ".fits", "hdf5": ".h5"}
 
 
 def concatenate(directory, method, fmt="npy", delete=False, overwrite=False):
@@ -194,7 +191,7 @@ def concatenate(directory, method, fmt="npy", delete=False, overwrite=False):
         stamps, segmaps = load_products(directory, prefix)
         for name in ("blends", method):
             stem = os.path.join(directory, f"{prefix}_{name}")
-            if _exists(stem) and not overwrite:
+            if os.path.exists(stem + EXTENSIONS[fmt]) and not overwrite:
                 continue
             if name == "blends":
                 array = np.concatenate([blend_images(stamps[i:i + CHUNK]) for i in range(0, len(stamps), CHUNK)])
