@@ -103,9 +103,12 @@ def test_recipes_three_sources_overlap_is_two_or_more():
 
 def test_blend_is_sum_and_single_images_layout():
     rng = np.random.default_rng(2)
-    stamps = rng.standard_normal((4, 8, 9, 3)).astype(np.float32)
-    np.testing.assert_allclose(blend_images(stamps), stamps[..., 0] + stamps[..., 1] + stamps[..., 2], rtol=1e-6)
-    np.testing.assert_array_equal(single_images(stamps), stamps)
+    stamps = rng.standard_normal((4, 3, 8, 9)).astype(np.float32)
+    np.testing.assert_allclose(blend_images(stamps), stamps[:, 0] + stamps[:, 1] + stamps[:, 2], rtol=1e-6)
+    single = single_images(stamps)
+    assert single.shape == (4, 8, 9, 3)
+    for n, k, i, j in [(0, 0, 0, 0), (3, 2, 7, 8), (1, 1, 4, 2)]:
+        assert single[n, i, j, k] == stamps[n, k, i, j]
     with pytest.raises(GalforgeValueError, match="method"):
         make_target("rgb_masks", stamps, None)
     with pytest.raises(GalforgeValueError, match="segmaps"):
@@ -259,8 +262,8 @@ def test_shifts_recovered_from_centroids_and_blend_conserves_flux(subpixel):
     by_id = {int(i): k for k, i in enumerate(st.ids)}
     for n in range(len(res.train)):
         g1, g2 = by_id[int(cat["g1_id"][n])], by_id[int(cat["g2_id"][n])]
-        np.testing.assert_array_equal(stamps[n, ..., 0], st.images[g1])  # centred, untouched
-        cy, cx = centroid(stamps[n, ..., 1].astype(np.float64))
+        np.testing.assert_array_equal(stamps[n, 0], st.images[g1])  # centred, untouched
+        cy, cx = centroid(stamps[n, 1].astype(np.float64))
         oy, ox = centroid(st.images[g2].astype(np.float64))
         tol = 1e-3 if not subpixel else 2e-2
         assert cx - ox == pytest.approx(cat["shift_x"][n], abs=tol)  # x is the column shift
@@ -296,7 +299,7 @@ def test_produce_candels_semantics(rendered):
     assert list(res.train.catalogue)[:14] == CANDELS_HEADER
     assert len(res.train) == 50 - int(0.3 * 50) and len(res.test) == int(0.3 * 50)
     assert res.summary["n_test_galaxies"] == int(len(rendered) * 0.3)
-    assert res.train.stamps.shape == (35, 64, 64, 2) and res.train.stamps.dtype == np.float32
+    assert res.train.stamps.shape == (35, 2, 64, 64) and res.train.stamps.dtype == np.float32
     assert res.train.segmaps.shape == (35, 2, 64, 64) and res.train.segmaps.dtype == np.uint8
     by_id = {int(i): k for k, i in enumerate(rendered.ids)}
     for split in (res.train, res.test):
@@ -310,7 +313,7 @@ def test_produce_candels_semantics(rendered):
             # outside the dilated neighbours, g1's stamp is its original stamp
             seg = rendered.segmaps[g1]
             keep = ~ndimage.binary_dilation((seg > 0) & (seg != seg[32, 32]), iterations=5)
-            np.testing.assert_array_equal(split.stamps[n, ..., 0][keep], rendered.images[g1][keep])
+            np.testing.assert_array_equal(split.stamps[n, 0][keep], rendered.images[g1][keep])
             rmin, rmax = shift_range(rendered.radius[g1], rendered.radius[by_id[int(cat["g2_id"][n])]], 4.0, 32)
             assert rmin <= cat["distance"][n] <= rmax
             assert float(cat["shift_x"][n]).is_integer() and float(cat["shift_y"][n]).is_integer()
@@ -355,7 +358,7 @@ def test_blendedness_and_snr(rendered):
     cat, stamps, segs = res.train.catalogue, res.train.stamps.astype(np.float64), res.train.segmaps
     assert res.test is None
     for n in range(20):
-        s = [np.clip(stamps[n, ..., k], 0, None) * segs[n, k] for k in (0, 1)]
+        s = [np.clip(stamps[n, k], 0, None) * segs[n, k] for k in (0, 1)]
         for k in (0, 1):
             expected = 1 - (s[k] ** 2).sum() / (s[k] * (s[0] + s[1])).sum()
             assert cat[f"g{k + 1}_blendedness"][n] == pytest.approx(expected, rel=1e-4, abs=1e-6)
@@ -364,7 +367,7 @@ def test_blendedness_and_snr(rendered):
         # snr: flux in the segmap over the noise of that many pixels (the stamp's background sigma)
         g1 = int(np.flatnonzero(rendered.ids == cat["g1_id"][n])[0])
         m = NeighbourMasks(rendered.images[g1:g1 + 1], rendered.segmaps[g1:g1 + 1])
-        flux = stamps[n, ..., 0][segs[n, 0] > 0].sum()
+        flux = stamps[n, 0][segs[n, 0] > 0].sum()
         assert cat["g1_snr"][n] == pytest.approx(flux / (m.sigma[0] * math.sqrt(segs[n, 0].sum())), rel=1e-4)
 
 
@@ -428,3 +431,14 @@ def test_synthetic_neighbours_are_segmented_and_masked(rendered):
     assert m.neighbours[has].any(axis=(1, 2)).all()
     # the noise estimate from the background equals the rendered sky noise (0.005) within 10 %
     assert np.median(m.sigma) == pytest.approx(0.005, rel=0.1)
+
+
+def test_cross_dilation_equals_scipy_on_random_stacks():
+    from galforge.blend import cross_dilation
+
+    rng = np.random.default_rng(12)
+    masks = rng.random((6, 33, 47)) < 0.02
+    masks[0, 0, :] = True  # a source along the border
+    for it in (0, 1, 3, 5):
+        expected = np.stack([ndimage.binary_dilation(m, iterations=it) if it else m for m in masks])
+        np.testing.assert_array_equal(cross_dilation(masks, it), expected)

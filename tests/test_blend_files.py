@@ -88,19 +88,20 @@ def test_layouts_concatenate_and_formats(tmp_path, stamps, method):
         if layout == "candels":  # candels-blender's per-blend files: (ny, nx, 2) float32 and (2, ny, nx) uint8
             one = np.load(out / "train_blend_000003.npy")
             assert one.shape == (48, 48, 2) and one.dtype == np.float32
+            np.testing.assert_array_equal(one[..., 1], mem.train.stamps[3, 1])
             seg = np.load(out / "train_blend_seg_000003.npy")
             assert seg.shape == (2, 48, 48) and seg.dtype == np.uint8
         paths = concatenate(out, method, delete=True)
         assert len(paths) == 4
         assert not list(out.glob("train_blend_*")) and not (out / "train_stamps.npy").exists()
         blends = np.load(out / "train_blends.npy")
-        np.testing.assert_allclose(blends, mem.train.stamps[..., 0] + mem.train.stamps[..., 1], rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(blends, mem.train.stamps[:, 0] + mem.train.stamps[:, 1], rtol=1e-6, atol=1e-7)
         target = np.load(out / f"train_{method}.npy")
         s1, s2 = mem.train.segmaps[:, 0].astype(bool), mem.train.segmaps[:, 1].astype(bool)
         expected = {"gg_masks": mem.train.segmaps,
                     "ogg_masks": np.stack([s1 & s2, s1, s2], axis=-1).astype(np.uint8),
                     "bogg_masks": np.stack([~s1 & ~s2, s1 & s2, s1 & ~s2, s2 & ~s1], axis=-1).astype(np.uint8),
-                    "single_images": mem.train.stamps}[method]
+                    "single_images": np.stack([mem.train.stamps[:, 0], mem.train.stamps[:, 1]], axis=-1)}[method]
         np.testing.assert_array_equal(target, expected)
     if method == "bogg_masks":  # other formats hold the same arrays
         out = tmp_path / "formats"

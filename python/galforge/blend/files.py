@@ -1,8 +1,8 @@
 """The product folder of ``produce``, ``concatenate`` and ``convert`` (one folder, train_* and test_* files).
 
 ``produce`` writes, per split (prefix ``train`` or ``test``), with layout
-  - ``stacked`` (default): ``{prefix}_stamps.npy`` (n, ny, nx, k) float32 isolated stamps and
-    ``{prefix}_segmaps.npy`` (n, k, ny, nx) uint8 segmaps -- the stack of candels-blender's files;
+  - ``stacked`` (default): ``{prefix}_stamps.npy`` (n, k, ny, nx) float32 isolated stamps and
+    ``{prefix}_segmaps.npy`` (n, k, ny, nx) uint8 segmaps (both channels first);
   - ``candels``: candels-blender's per-blend files ``{prefix}_blend_{idx:06d}.npy`` (ny, nx, k)
     float32 and ``{prefix}_blend_seg_{idx:06d}.npy`` (k, ny, nx) uint8;
 and ``{prefix}_catalogue.csv`` (columns in ``produce.py``).
@@ -73,7 +73,7 @@ class StackedWriter:
 
     def open(self, split, n, shape, k):
         path = os.path.join(self.outdir, f"{split}_")
-        self.arrays[split] = (np.lib.format.open_memmap(path + "stamps.npy", "w+", np.float32, (n, *shape, k)),
+        self.arrays[split] = (np.lib.format.open_memmap(path + "stamps.npy", "w+", np.float32, (n, k, *shape)),
                               np.lib.format.open_memmap(path + "segmaps.npy", "w+", np.uint8, (n, k, *shape)))
 
     def write(self, split, start, stamps, segmaps):
@@ -96,7 +96,7 @@ class CandelsWriter(StackedWriter):
 
     def write(self, split, start, stamps, segmaps):
         for i, (img, seg) in enumerate(zip(stamps, segmaps)):
-            np.save(os.path.join(self.outdir, IMG_FILE.format(prefix=split, idx=start + i)), img)
+            np.save(os.path.join(self.outdir, IMG_FILE.format(prefix=split, idx=start + i)), np.moveaxis(img, 0, -1))
             np.save(os.path.join(self.outdir, SEG_FILE.format(prefix=split, idx=start + i)), seg)
 
     def close(self, split, catalogue):
@@ -119,7 +119,7 @@ def _per_blend_files(directory, prefix):
 
 
 def load_products(directory, prefix):
-    """(stamps (n, ny, nx, k), segmaps (n, k, ny, nx)) of a split in either layout (stacked: memory-mapped)."""
+    """(stamps, segmaps), both (n, k, ny, nx), of a split in either layout (stacked: memory-mapped)."""
     directory = os.fspath(directory)
     stacked = os.path.join(directory, f"{prefix}_stamps.npy")
     if os.path.isfile(stacked):
@@ -130,10 +130,11 @@ def load_products(directory, prefix):
                                         f"{prefix}_blend_seg_*.npy)")
     try:
         stamps = np.stack([np.load(os.path.join(directory, IMG_FILE.format(prefix=prefix, idx=i))) for i in range(n)])
+        stamps = np.ascontiguousarray(np.moveaxis(stamps, -1, 1)) if stamps.ndim == 4 else stamps
         segmaps = np.stack([np.load(os.path.join(directory, SEG_FILE.format(prefix=prefix, idx=i))) for i in range(n)])
     except FileNotFoundError as exc:
         raise GalforgeFileNotFoundError(f"{directory!r}: the per-blend files are not numbered 0..{n - 1}: {exc}") from exc
-    if stamps.ndim != 4 or segmaps.ndim != 4 or stamps.shape[-1] != segmaps.shape[1]:
+    if stamps.shape != segmaps.shape or stamps.ndim != 4:
         raise GalforgeValueError(f"{directory!r}: per-blend files of shapes {stamps.shape[1:]} and {segmaps.shape[1:]} "
                                  f"are not (ny, nx, k) and (k, ny, nx)")
     return stamps, segmaps

@@ -38,9 +38,9 @@ TRUTH_COLUMNS = ("x", "y", "shift_x", "shift_y", "distance", "blendedness", "snr
 
 
 class BlendSet:
-    """The blends of one split: ``stamps`` (n, ny, nx, k) float32 isolated stamps (channels last),
-    ``segmaps`` (n, k, ny, nx) uint8 central-source segmaps (channels first), ``catalogue`` (dict of
-    column arrays, in order); ``blends`` is their sum (n, ny, nx)."""
+    """The blends of one split: ``stamps`` (n, k, ny, nx) float32 isolated stamps, ``segmaps``
+    (n, k, ny, nx) uint8 central-source segmaps, ``catalogue`` (dict of column arrays, in order);
+    ``blends`` is their sum (n, ny, nx)."""
 
     def __init__(self, stamps, segmaps, catalogue):
         self.stamps, self.segmaps, self.catalogue = stamps, segmaps, catalogue
@@ -86,17 +86,17 @@ def _shift_segmap(seg, dy, dx):
 
 
 def _truth(stamps, segs, sigma):
-    """(blendedness, snr) per source of a chunk: stamps (c, k, ny, nx), segs (c, k, ny, nx) 0/1.
+    """(blendedness, snr) per source of a chunk: stamps (c, k, ny, nx), segs (c, k, ny, nx) uint8 0/1.
 
     One Gram matrix per blend, G[a, b] = S_a . S_b: sum(S_k^2) = G[k, k], sum(S_k * sum_j S_j) = sum_b G[k, b].
     """
     c, k = stamps.shape[:2]
-    inside = (stamps * segs).reshape(c, k, -1)
+    inside = (stamps * segs.view(bool)).reshape(c, k, -1)
     s = np.maximum(inside, 0.0)
-    gram = np.matmul(s, s.transpose(0, 2, 1)).astype(np.float64)
+    gram = np.einsum("cap,cbp->cab", s, s).astype(np.float64)
     num, den = np.diagonal(gram, axis1=1, axis2=2), gram.sum(axis=2)
     blendedness = 1.0 - np.divide(num, den, out=np.ones_like(num), where=den > 0)
-    npix = segs.reshape(c, k, -1).sum(axis=2, dtype=np.float64)
+    npix = segs.reshape(c, k, -1).sum(axis=2, dtype=np.int32).astype(np.float64)
     flux = np.matmul(inside, np.ones(inside.shape[-1], inside.dtype)).astype(np.float64)
     noise = sigma * np.sqrt(npix)
     snr = np.divide(flux, noise, out=np.where(npix > 0, np.inf * np.sign(flux), 0.0), where=noise > 0)
@@ -139,7 +139,7 @@ class _MemoryWriter:
         self.sets = {}
 
     def open(self, split, n, shape, k):
-        self.sets[split] = BlendSet(np.empty((n, *shape, k), np.float32), np.empty((n, k, *shape), np.uint8), None)
+        self.sets[split] = BlendSet(np.empty((n, k, *shape), np.float32), np.empty((n, k, *shape), np.uint8), None)
 
     def write(self, split, start, stamps, segmaps):
         s = self.sets[split]
@@ -224,7 +224,7 @@ def produce(stamps, n_blends=100, mag_low=0.0, mag_high=100.0, mag_diff=2.0, rad
                     segs[i, j] = _shift_segmap(segs[i, j], *sh[i, j])
             b, s = _truth(imgs, segs, sig * noise_scale)
             blendedness[start:start + len(r)], snr[start:start + len(r)] = b, s
-            writer.write(split, start, imgs.transpose(0, 2, 3, 1), segs)
+            writer.write(split, start, imgs, segs)
         writer.close(split, _catalogue(stamps, groups, shifts, (ny // 2, nx // 2), blendedness, snr))
 
     summary = {"n_galaxies": len(stamps), "n_after_cuts": int(kept.size),
