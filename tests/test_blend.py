@@ -163,6 +163,17 @@ def test_masked_stamps_fill_only_neighbours_with_background_noise():
     assert diff.std() == pytest.approx(m.sigma.mean(), rel=0.1)  # candels-blender's extra noise
 
 
+@pytest.mark.parametrize("noise_factor", [0.0, 0.7])
+def test_fill_by_index_equals_masked_stamps(noise_factor):
+    st = gaussian_stamps(n=5, size=40, noise=0.3)
+    m = NeighbourMasks(st.images, st.segmaps)
+    rows = np.array([[0, 3], [4, 4], [2, 1]])
+    work = st.images[rows]
+    m.fill(work, rows, np.random.default_rng(3), noise_factor)
+    ref = masked_stamps(st.images[rows], m.neighbours[rows], m.sigma[rows], np.random.default_rng(3), noise_factor)
+    assert work.tobytes() == ref.tobytes()
+
+
 def test_masks_reject_stamps_without_background():
     seg = np.ones((1, 12, 12), np.int32)
     with pytest.raises(GalforgeValueError, match="no background"):

@@ -76,10 +76,12 @@ class StackedWriter:
         self.arrays[split] = (np.lib.format.open_memmap(path + "stamps.npy", "w+", np.float32, (n, k, *shape)),
                               np.lib.format.open_memmap(path + "segmaps.npy", "w+", np.uint8, (n, k, *shape)))
 
-    def write(self, split, start, stamps, segmaps):
+    def buffers(self, split, start, count):
         a, b = self.arrays[split]
-        a[start:start + len(stamps)] = stamps
-        b[start:start + len(segmaps)] = segmaps
+        return a[start:start + count], b[start:start + count]
+
+    def commit(self, split, start, stamps, segmaps):
+        pass
 
     def close(self, split, catalogue):
         for a in self.arrays.pop(split):
@@ -92,9 +94,12 @@ class CandelsWriter(StackedWriter):
     """``produce`` writer of candels-blender's layout (two .npy files per blend)."""
 
     def open(self, split, n, shape, k):
-        pass
+        self.shape = (k, *shape)
 
-    def write(self, split, start, stamps, segmaps):
+    def buffers(self, split, start, count):
+        return np.empty((count, *self.shape), np.float32), np.empty((count, *self.shape), np.uint8)
+
+    def commit(self, split, start, stamps, segmaps):
         for i, (img, seg) in enumerate(zip(stamps, segmaps)):
             np.save(os.path.join(self.outdir, IMG_FILE.format(prefix=split, idx=start + i)), np.moveaxis(img, 0, -1))
             np.save(os.path.join(self.outdir, SEG_FILE.format(prefix=split, idx=start + i)), seg)

@@ -44,6 +44,7 @@ class NeighbourMasks:
 
     Attributes: ``neighbours`` (N, ny, nx) bool (the pixels to refill), ``sigma`` (N,) background
     standard deviation (over the pixels outside the dilated sources), ``central`` (N, ny, nx) uint8.
+    The flat indices of each galaxy's pixels to refill are kept, so that ``fill`` touches only them.
     """
 
     def __init__(self, images, segmaps, n_iter=5):
@@ -63,6 +64,27 @@ class NeighbourMasks:
         mean = bg.sum(axis=(1, 2)) / n_bg
         var = (np.where(background, images - mean[:, None, None], 0.0) ** 2).sum(axis=(1, 2)) / n_bg
         self.sigma = np.sqrt(var)
+        flat = self.neighbours.reshape(len(self.neighbours), -1)
+        self._counts = np.count_nonzero(flat, axis=1)
+        self._offsets = np.concatenate([[0], np.cumsum(self._counts)])
+        self._index = np.nonzero(flat)[1]
+
+    def fill(self, stamps, rows, rng, noise_factor=0.0):
+        """Refill, in place, the neighbours of the (c, k, ny, nx) float32 ``stamps`` of galaxies ``rows`` (c, k).
+
+        Same draws, in the same order, as ``masked_stamps(stamps, neighbours[rows], sigma[rows], ...)``.
+        """
+        rows = rows.ravel()
+        plane = stamps[0, 0].size
+        lens = self._counts[rows]
+        first = np.repeat(self._offsets[rows] - np.concatenate([[0], np.cumsum(lens)[:-1]]), lens)
+        where = self._index[first + np.arange(lens.sum())] + np.repeat(np.arange(rows.size) * plane, lens)
+        sig = self.sigma[rows].astype(np.float32)
+        flat = stamps.reshape(-1)
+        flat[where] = rng.standard_normal(where.size, dtype=np.float32) * np.repeat(sig, lens)
+        if noise_factor:
+            stamps += (np.float32(noise_factor) * sig.reshape(stamps.shape[:2])[..., None, None]
+                       * rng.standard_normal(stamps.shape, dtype=np.float32))
 
 
 def masked_stamps(images, neighbours, sigma, rng, noise_factor=0.0):

@@ -26,7 +26,7 @@ import numpy as np
 
 from .._checks import finite
 from ..errors import GalforgeValueError
-from .masking import NeighbourMasks, masked_stamps
+from .masking import NeighbourMasks
 from .plan import apply_cuts, draw_groups, split_galaxies
 from .recipes import blend_images
 from .stamps import StampSet
@@ -63,41 +63,54 @@ class ProduceResult:
         return {"train": self.train, "test": self.test}[split]
 
 
-def shift_image(image, dy, dx, order=3):
-    """``image`` (ny, nx) moved by (dy, dx) pixels with zero fill: exact slicing for integer shifts,
-    ``scipy.ndimage.shift`` (spline of ``order``) otherwise."""
+def shift_image(image, dy, dx, order=3, out=None):
+    """``image`` (ny, nx) moved by (dy, dx) pixels with zero fill (into ``out`` when given): exact
+    slicing for integer shifts, ``scipy.ndimage.shift`` (spline of ``order``) otherwise."""
+    if out is None:
+        out = np.empty_like(image)
     if float(dy).is_integer() and float(dx).is_integer():
         dy, dx = int(dy), int(dx)
-        out = np.zeros_like(image)
+        out.fill(0)
         ny, nx = image.shape
         if abs(dy) < ny and abs(dx) < nx:
             out[max(dy, 0):ny + min(dy, 0), max(dx, 0):nx + min(dx, 0)] = \
                 image[max(-dy, 0):ny - max(dy, 0), max(-dx, 0):nx - max(dx, 0)]
         return out
-    from scipy import ndimage
+    try:
+        from scipy import ndimage
+    except ImportError:
+        raise GalforgeValueError("sub-pixel shifts need scipy: pip install galforge[blend]") from None
+    return ndimage.shift(image, (dy, dx), output=out, order=order, mode="constant", cval=0.0)
 
-    return ndimage.shift(image, (dy, dx), order=order, mode="constant", cval=0.0)
 
-
-def _shift_segmap(seg, dy, dx):
+def _shift_segmap(seg, dy, dx, out):
     if float(dy).is_integer() and float(dx).is_integer():
-        return shift_image(seg, dy, dx)
-    return (shift_image(seg.astype(np.float32), dy, dx, order=1) >= 0.5).astype(np.uint8)
+        return shift_image(seg, dy, dx, out=out)
+    out[...] = shift_image(seg.astype(np.float32), dy, dx, order=1) >= 0.5
+    return out
 
 
 def _truth(stamps, segs, sigma):
     """(blendedness, snr) per source of a chunk: stamps (c, k, ny, nx), segs (c, k, ny, nx) uint8 0/1.
 
-    One Gram matrix per blend, G[a, b] = S_a . S_b: sum(S_k^2) = G[k, k], sum(S_k * sum_j S_j) = sum_b G[k, b].
+    Sums over the segmap pixels only: for each pixel p of source s in blend b, S_s(p) and the
+    total sum_j S_j(p) are gathered, then summed per (b, s) with ``bincount`` (float64).
     """
     c, k = stamps.shape[:2]
-    inside = (stamps * segs.view(bool)).reshape(c, k, -1)
-    s = np.maximum(inside, 0.0)
-    gram = np.einsum("cap,cbp->cab", s, s).astype(np.float64)
-    num, den = np.diagonal(gram, axis1=1, axis2=2), gram.sum(axis=2)
+    size = stamps[0, 0].size
+    img, seg = stamps.reshape(-1), segs.reshape(-1)
+    q = np.flatnonzero(segs.view(bool))  # flat indices of the segmap pixels of every (blend, source)
+    plane = q // size
+    base = q - (plane % k) * size  # the same pixel in source 0 of the blend
+    vals = img[q]
+    pos = np.maximum(vals, 0.0)
+    total = sum(np.maximum(img[base + j * size], 0.0) * seg[base + j * size] for j in range(k))
+    per = dict(minlength=c * k)
+    npix = np.bincount(plane, **per).reshape(c, k).astype(np.float64)
+    flux = np.bincount(plane, weights=vals, **per).reshape(c, k)
+    num = np.bincount(plane, weights=pos.astype(np.float64) ** 2, **per).reshape(c, k)
+    den = np.bincount(plane, weights=pos.astype(np.float64) * total, **per).reshape(c, k)
     blendedness = 1.0 - np.divide(num, den, out=np.ones_like(num), where=den > 0)
-    npix = segs.reshape(c, k, -1).sum(axis=2, dtype=np.int32).astype(np.float64)
-    flux = np.matmul(inside, np.ones(inside.shape[-1], inside.dtype)).astype(np.float64)
     noise = sigma * np.sqrt(npix)
     snr = np.divide(flux, noise, out=np.where(npix > 0, np.inf * np.sign(flux), 0.0), where=noise > 0)
     return np.clip(blendedness, 0.0, 1.0), snr
@@ -135,16 +148,21 @@ def _catalogue(stamps, groups, shifts, centre, blendedness, snr):
 
 
 class _MemoryWriter:
+    """The writer protocol: ``open`` a split, get ``buffers`` (c, k, ny, nx) to fill for blends
+    ``start..start+c``, ``commit`` them, ``close`` with the catalogue."""
+
     def __init__(self):
         self.sets = {}
 
     def open(self, split, n, shape, k):
         self.sets[split] = BlendSet(np.empty((n, k, *shape), np.float32), np.empty((n, k, *shape), np.uint8), None)
 
-    def write(self, split, start, stamps, segmaps):
+    def buffers(self, split, start, count):
         s = self.sets[split]
-        s.stamps[start:start + len(stamps)] = stamps
-        s.segmaps[start:start + len(segmaps)] = segmaps
+        return s.stamps[start:start + count], s.segmaps[start:start + count]
+
+    def commit(self, split, start, stamps, segmaps):
+        pass
 
     def close(self, split, catalogue):
         self.sets[split].catalogue = catalogue
@@ -215,16 +233,17 @@ def produce(stamps, n_blends=100, mag_low=0.0, mag_high=100.0, mag_diff=2.0, rad
             g = groups[start:start + CHUNK]
             r = row[g]
             sh = shifts[start:start + CHUNK]
-            sig = masks.sigma[r]
-            imgs = masked_stamps(stamps.images[g], masks.neighbours[r], sig, rng, noise_factor)
-            segs = masks.central[r]
-            for i in range(len(r)):
+            work = stamps.images[g]  # (c, k, ny, nx) copies of the galaxies' stamps
+            masks.fill(work, r, rng, noise_factor)
+            imgs, segs = writer.buffers(split, start, len(g))
+            imgs[:, 0], segs[:, 0] = work[:, 0], masks.central[r[:, 0]]
+            for i in range(len(g)):
                 for j in range(1, n_sources):
-                    imgs[i, j] = shift_image(imgs[i, j], *sh[i, j])
-                    segs[i, j] = _shift_segmap(segs[i, j], *sh[i, j])
-            b, s = _truth(imgs, segs, sig * noise_scale)
-            blendedness[start:start + len(r)], snr[start:start + len(r)] = b, s
-            writer.write(split, start, imgs, segs)
+                    shift_image(work[i, j], *sh[i, j], out=imgs[i, j])
+                    _shift_segmap(masks.central[r[i, j]], *sh[i, j], out=segs[i, j])
+            b, s = _truth(imgs, segs, masks.sigma[r] * noise_scale)
+            blendedness[start:start + len(g)], snr[start:start + len(g)] = b, s
+            writer.commit(split, start, imgs, segs)
         writer.close(split, _catalogue(stamps, groups, shifts, (ny // 2, nx // 2), blendedness, snr))
 
     summary = {"n_galaxies": len(stamps), "n_after_cuts": int(kept.size),
