@@ -301,8 +301,15 @@ def test_shift_image_integer_is_exact_and_subpixel_moves_centroid():
                                   np.roll(np.roll(padded, 5, 1), -2, 0)[10:30, 10:40])
     y, x = np.mgrid[:40, :40]
     g = np.exp(-((x - 20) ** 2 + (y - 20) ** 2) / 8.0)
-    cy, cx = centroid(shift_image(g, 1.3, -2.7))
+    moved = shift_image(g, 1.3, -2.7)
+    cy, cx = centroid(moved)
     assert (cy - 20, cx - 20) == pytest.approx((1.3, -2.7), abs=2e-3)
+    assert moved.sum() == pytest.approx(g.sum(), rel=1e-9)  # the weights sum to 1
+    exact = np.exp(-((x - 17.3) ** 2 + (y - 21.3) ** 2) / 8.0)  # the Gaussian drawn at its new place
+    assert np.abs(moved - exact).max() < 0.02
+    ramp = 0.5 * x + 0.25 * y  # cubic convolution is exact for linear functions (away from the edges)
+    np.testing.assert_allclose(shift_image(ramp, 0.4, 0.75)[3:-3, 3:-3], (0.5 * (x - 0.75) + 0.25 * (y - 0.4))[3:-3, 3:-3],
+                               atol=1e-12)
 
 
 def test_produce_candels_semantics(rendered):

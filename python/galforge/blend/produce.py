@@ -8,8 +8,8 @@ The same seed and options give the same bytes.
 Per blend (``plan.py`` for the choice of galaxies and shifts, ``masking.py`` for the neighbours):
 each galaxy's stamp gets its neighbours replaced by noise, then the companions (sources 1..k-1)
 are shifted by (dy, dx) with zero fill -- integer shifts move pixels exactly; sub-pixel shifts use
-a cubic spline (``scipy.ndimage.shift``, order 3) and the segmap a linear interpolation thresholded
-at 0.5. The central galaxy (source 0) stays centred at pixel ``(cy, cx) = (ny // 2, nx // 2)``.
+Keys cubic convolution (``shift_image``; it smooths the noise a little) and move the segmap by the
+shift rounded to the nearest pixel. The central galaxy (source 0) stays centred at pixel ``(cy, cx) = (ny // 2, nx // 2)``.
 
 Truth catalogue (one row per blend; CSV by ``files.write_catalogue``): candels-blender's columns
 ``id, distance, shift_x, shift_y, g1_id, g1_mag, g1_rad, g1_z, g1_type, g2_...`` with ``shift_x``
@@ -63,31 +63,46 @@ class ProduceResult:
         return {"train": self.train, "test": self.test}[split]
 
 
-def shift_image(image, dy, dx, order=3, out=None):
-    """``image`` (ny, nx) moved by (dy, dx) pixels with zero fill (into ``out`` when given): exact
-    slicing for integer shifts, ``scipy.ndimage.shift`` (spline of ``order``) otherwise."""
+def _keys_weights(f):
+    """Keys (a = -1/2, Catmull-Rom) cubic weights of the samples at -1, 0, 1, 2 for a point at 0 <= f < 1."""
+    return np.array([((-0.5 * f + 1.0) * f - 0.5) * f, (1.5 * f - 2.5) * f * f + 1.0,
+                     ((-1.5 * f + 2.0) * f + 0.5) * f, (0.5 * f - 0.5) * f * f])
+
+
+def _integer_shift(image, dy, dx, out):
+    out.fill(0)
+    ny, nx = image.shape
+    if abs(dy) < ny and abs(dx) < nx:
+        out[max(dy, 0):ny + min(dy, 0), max(dx, 0):nx + min(dx, 0)] = \
+            image[max(-dy, 0):ny - max(dy, 0), max(-dx, 0):nx - max(dx, 0)]
+    return out
+
+
+def shift_image(image, dy, dx, out=None):
+    """``image`` (ny, nx) moved by (dy, dx) pixels, zero outside (into ``out`` when given).
+
+    Integer shifts move the pixels exactly. Otherwise ``out(y, x) = image(y - dy, x - dx)`` by
+    separable Keys cubic convolution (Catmull-Rom: 4 x 4 samples, interpolating, weights summing to
+    1 so flux is kept, exact for linear ramps), then the integer part by slicing.
+    """
     if out is None:
         out = np.empty_like(image)
-    if float(dy).is_integer() and float(dx).is_integer():
-        dy, dx = int(dy), int(dx)
-        out.fill(0)
-        ny, nx = image.shape
-        if abs(dy) < ny and abs(dx) < nx:
-            out[max(dy, 0):ny + min(dy, 0), max(dx, 0):nx + min(dx, 0)] = \
-                image[max(-dy, 0):ny - max(dy, 0), max(-dx, 0):nx - max(dx, 0)]
-        return out
-    try:
-        from scipy import ndimage
-    except ImportError:
-        raise GalforgeValueError("sub-pixel shifts need scipy: pip install galforge[blend]") from None
-    return ndimage.shift(image, (dy, dx), output=out, order=order, mode="constant", cval=0.0)
+    ay, ax = int(np.floor(-dy)), int(np.floor(-dx))
+    fy, fx = -dy - ay, -dx - ax
+    if fy == 0 and fx == 0:
+        return _integer_shift(image, -ay, -ax, out)
+    ny, nx = image.shape
+    padded = np.zeros((ny + 3, nx + 3), np.float64)
+    padded[1:ny + 1, 1:nx + 1] = image
+    wy, wx = _keys_weights(fy), _keys_weights(fx)
+    rows = sum(wy[t] * padded[t:t + ny] for t in range(4))
+    tmp = sum(wx[t] * rows[:, t:t + nx] for t in range(4))
+    return _integer_shift(tmp.astype(out.dtype, copy=False), -ay, -ax, out)
 
 
 def _shift_segmap(seg, dy, dx, out):
-    if float(dy).is_integer() and float(dx).is_integer():
-        return shift_image(seg, dy, dx, out=out)
-    out[...] = shift_image(seg.astype(np.float32), dy, dx, order=1) >= 0.5
-    return out
+    """The segmap moved by the shift rounded to the nearest pixel."""
+    return _integer_shift(seg, int(np.floor(dy + 0.5)), int(np.floor(dx + 0.5)), out)
 
 
 def _truth(stamps, segs, sigma):
