@@ -24,7 +24,7 @@ LAYOUTS = ("stacked", "candels")
 FORMATS = ("npy", "fits", "hdf5")
 IMG_FILE = "{prefix}_blend_{idx:06d}.npy"
 SEG_FILE = "{prefix}_blend_seg_{idx:06d}.npy"
-CHUNK = 1024
+CHUNK = 256
 
 
 def _text(value):
@@ -199,12 +199,21 @@ def concatenate(directory, method, fmt="npy", delete=False, overwrite=False):
             stem = os.path.join(directory, f"{prefix}_{name}")
             if os.path.exists(stem + EXTENSIONS[fmt]) and not overwrite:
                 continue
-            if name == "blends":
-                array = np.concatenate([blend_images(stamps[i:i + CHUNK]) for i in range(0, len(stamps), CHUNK)])
+            out = None
+            for i in range(0, len(stamps), CHUNK):
+                part = blend_images(stamps[i:i + CHUNK]) if name == "blends" else \
+                    make_target(method, stamps[i:i + CHUNK], segmaps[i:i + CHUNK])
+                if out is None:  # npy: written in place, chunk by chunk; other formats: in memory first
+                    shape = (len(stamps), *part.shape[1:])
+                    out = np.lib.format.open_memmap(stem + ".npy", "w+", part.dtype, shape) if fmt == "npy" \
+                        else np.empty(shape, part.dtype)
+                out[i:i + len(part)] = part
+            if fmt == "npy":
+                out.flush()
+                written.append(stem + ".npy")
             else:
-                array = np.concatenate([make_target(method, stamps[i:i + CHUNK], segmaps[i:i + CHUNK])
-                                        for i in range(0, len(stamps), CHUNK)])
-            written.append(write_array(stem, name, array, fmt, overwrite=True))
+                written.append(write_array(stem, name, out, fmt, overwrite=True))
+            del out
         del stamps, segmaps
         if delete:
             for path in [os.path.join(directory, f"{prefix}_{n}.npy") for n in ("stamps", "segmaps")] + \
