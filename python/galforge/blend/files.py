@@ -84,9 +84,7 @@ class StackedWriter:
         pass
 
     def close(self, split, catalogue):
-        for a in self.arrays.pop(split):
-            a.flush()
-            del a
+        del self.arrays[split]  # unmapped; the kernel writes the pages back (no msync, as np.save)
         write_catalogue(os.path.join(self.outdir, f"{split}_catalogue.csv"), catalogue)
 
 
@@ -209,7 +207,6 @@ def concatenate(directory, method, fmt="npy", delete=False, overwrite=False):
                         else np.empty(shape, part.dtype)
                 out[i:i + len(part)] = part
             if fmt == "npy":
-                out.flush()
                 written.append(stem + ".npy")
             else:
                 written.append(write_array(stem, name, out, fmt, overwrite=True))
