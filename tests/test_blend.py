@@ -269,7 +269,7 @@ def centroid(image):
 def test_shifts_recovered_from_centroids_and_blend_conserves_flux(subpixel):
     st = gaussian_stamps(n=30, size=48, neighbour=False)
     res = produce(st, n_blends=60, test_ratio=0.25, seed=1, subpixel=subpixel, rad_diff=3.0)
-    cat, stamps = res.train.catalogue, res.train.stamps
+    cat, stamps, blends = res.train.catalogue, res.train.stamps, res.train.blends
     by_id = {int(i): k for k, i in enumerate(st.ids)}
     for n in range(len(res.train)):
         g1, g2 = by_id[int(cat["g1_id"][n])], by_id[int(cat["g2_id"][n])]
@@ -282,7 +282,7 @@ def test_shifts_recovered_from_centroids_and_blend_conserves_flux(subpixel):
         assert cat["g2_x"][n] == pytest.approx(cx, abs=tol + abs(ox - 24)) and cat["g1_x"][n] == 24
         assert cat["distance"][n] == pytest.approx(math.hypot(cat["shift_x"][n], cat["shift_y"][n]))
         # flux conservation: the blend holds both galaxies' light
-        blend = res.train.blends[n].astype(np.float64)
+        blend = blends[n].astype(np.float64)
         total = st.images[g1].sum() + st.images[g2].sum()
         assert blend.sum() == pytest.approx(total, rel=2e-3)
         # the companion's segmap moved with it

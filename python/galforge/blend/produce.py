@@ -9,7 +9,8 @@ Per blend (``plan.py`` for the choice of galaxies and shifts, ``masking.py`` for
 each galaxy's stamp gets its neighbours replaced by noise, then the companions (sources 1..k-1)
 are shifted by (dy, dx) with zero fill -- integer shifts move pixels exactly; sub-pixel shifts use
 Keys cubic convolution (``shift_image``; it smooths the noise a little) and move the segmap by the
-shift rounded to the nearest pixel. The central galaxy (source 0) stays centred at pixel ``(cy, cx) = (ny // 2, nx // 2)``.
+shift rounded to the nearest pixel. The central galaxy (source 0) stays centred at pixel
+``(cy, cx) = (ny // 2, nx // 2)``.
 
 Truth catalogue (one row per blend; CSV by ``files.write_catalogue``): candels-blender's columns
 ``id, distance, shift_x, shift_y, g1_id, g1_mag, g1_rad, g1_z, g1_type, g2_...`` with ``shift_x``
@@ -34,7 +35,6 @@ from .stamps import StampSet
 CHUNK = 16  # blends per chunk of pixel work: small enough to stay in cache; fixed, as it orders the noise draws
 SPLITS = ("train", "test")
 GALAXY_COLUMNS = ("id", "mag", "rad", "z", "type")
-TRUTH_COLUMNS = ("x", "y", "shift_x", "shift_y", "distance", "blendedness", "snr")
 
 
 class BlendSet:
@@ -50,6 +50,7 @@ class BlendSet:
 
     @property
     def blends(self):
+        """(n, ny, nx) float32, computed at each access."""
         return blend_images(self.stamps)
 
 
