@@ -13,7 +13,8 @@ candels-blender's rules, and where galforge differs (``../shared/reference/ml_bl
   - shift radius between ``rad_min = max(r_central, r_companion)`` and
     ``rad_max = min(rad_diff * min(r_central, r_companion), size // 2)``; if ``rad_min >= rad_max``
     then ``rad_min = 0.8 rad_max``. Integer shifts are uniform over the lattice points of that
-    annulus (candels-blender: 25 tries of ``randint(-rad_max, rad_max, 2)``, then a new pair);
+    annulus (candels-blender: 25 tries of ``randint(-rad_max, rad_max, 2)``, which never draws
+    ``+floor(rad_max)``, then a new pair);
     sub-pixel shifts are uniform over the annulus's area. A group whose annulus holds no lattice
     point is redrawn and counted in ``skipped``.
 """
