@@ -37,7 +37,8 @@ def _cmd_produce(args):
     if args.datapath:
         stamps, source = load_stamps(args.datapath), args.datapath
     else:
-        stamps = synthetic_stamps(args.synthetic_n, size=args.stamp_size, seed=args.synthetic_seed)
+        stamps = synthetic_stamps(args.synthetic_n, size=args.stamp_size, seed=args.synthetic_seed,
+                                  progress=_progress(not args.no_progress))
         source = f"synthetic (n={args.synthetic_n}, size={args.stamp_size}, seed={args.synthetic_seed})"
     writer = make_writer(outdir, args.layout)
     if not args.datapath and args.save_stamps:

@@ -34,14 +34,14 @@ def _half_light_radius(image, ring, radii):
 
 
 def synthetic_stamps(n=1000, size=128, seed=0, zeropoint=25.96, mag_range=(20.0, 25.0), psf_fwhm=2.5,
-                     sky_sigma=0.005, gain=2000.0, neighbours=1.0, threshold=1.5):
+                     sky_sigma=0.005, gain=2000.0, neighbours=1.0, threshold=1.5, progress=None):
     """Render ``n`` stamps of ``size`` x ``size`` pixels (see the module docstring); returns a StampSet.
 
     seed: int or numpy Generator (all draws, noise included); zeropoint: magnitude of flux 1;
     mag_range: (bright, faint) magnitudes of the central galaxies; psf_fwhm in pixels;
     sky_sigma: Gaussian sky noise per pixel (flux units); gain: source noise variance = image / gain;
     neighbours: mean number of neighbours per stamp (Poisson); threshold: segmentation threshold in
-    units of ``sky_sigma``.
+    units of ``sky_sigma``; progress: a callable ``(iterable, total, desc) -> iterable``.
     """
     n = positive_int("n", n)
     size = positive_int("size", size, minimum=MIN_SIZE)
@@ -71,7 +71,7 @@ def synthetic_stamps(n=1000, size=128, seed=0, zeropoint=25.96, mag_range=(20.0,
     segmaps = np.empty((n, size, size), np.int32)
     mag, radius = np.empty(n), np.empty(n)
     galtype = np.empty(n, dtype="<U4")
-    for i in range(n):
+    for i in (progress or (lambda it, total, desc: it))(range(n), n, "rendering stamps"):
         mag[i] = rng.uniform(bright, faint)
         kind = rng.choice(3, p=[0.5, 0.3, 0.2])
         bt = rng.uniform(*[(0.0, 0.3), (0.3, 0.7), (0.7, 1.0)][kind])
