@@ -15,6 +15,8 @@ import numpy as np
 
 from ..errors import GalforgeValueError
 
+BLOCK = 32  # stamps per block of the per-galaxy preparation
+
 
 def cross_dilation(masks, iterations):
     """Binary dilation of each (ny, nx) plane of ``masks`` by the 3x3 cross, ``iterations`` times.
@@ -30,6 +32,19 @@ def cross_dilation(masks, iterations):
         out[..., :, 1:] |= prev[..., :, :-1]
         out[..., :, :-1] |= prev[..., :, 1:]
     return out
+
+
+def _background_sigma(images, background, first, n_iter):
+    """Standard deviation of each image over its ``background`` pixels (two passes, float64 sums)."""
+    n_bg = np.count_nonzero(background.reshape(len(background), -1), axis=1)
+    empty = np.flatnonzero(n_bg == 0)
+    if empty.size:
+        raise GalforgeValueError(f"stamps {(empty[:5] + first).tolist()} have no background pixel left after "
+                                 f"dilating their sources {n_iter} times: their noise level is unknown")
+    img = images.astype(np.float32, copy=False)
+    mean = (img * background).sum(axis=(1, 2), dtype=np.float64) / n_bg
+    dev = (img - mean[:, None, None].astype(np.float32)) * background
+    return np.sqrt(np.einsum("ijk,ijk->i", dev, dev, dtype=np.float64) / n_bg)
 
 
 def central_segmaps(segmaps):
@@ -51,23 +66,19 @@ class NeighbourMasks:
         if isinstance(n_iter, bool) or not isinstance(n_iter, (int, np.integer)) or n_iter < 0:
             raise GalforgeValueError(f"n_iter = {n_iter!r} is invalid: expected an integer >= 0")
         images, segmaps = np.asarray(images), np.asarray(segmaps)
+        n = len(images)
         self.central = central_segmaps(segmaps)
-        sources = cross_dilation(segmaps != 0, n_iter)
-        self.neighbours = sources & ~cross_dilation(self.central.astype(bool), n_iter)
-        background = ~sources
-        n_bg = background.sum(axis=(1, 2))
-        empty = np.flatnonzero(n_bg == 0)
-        if empty.size:
-            raise GalforgeValueError(f"stamps {empty[:5].tolist()} have no background pixel left after dilating "
-                                     f"their sources {n_iter} times: their noise level is unknown")
-        bg = np.where(background, images, 0.0).astype(np.float64)
-        mean = bg.sum(axis=(1, 2)) / n_bg
-        var = (np.where(background, images - mean[:, None, None], 0.0) ** 2).sum(axis=(1, 2)) / n_bg
-        self.sigma = np.sqrt(var)
-        flat = self.neighbours.reshape(len(self.neighbours), -1)
+        self.neighbours = np.empty(segmaps.shape, bool)
+        self.sigma = np.empty(n)
+        for lo in range(0, n, BLOCK):  # blocks of stamps that stay in cache through every step
+            hi = min(lo + BLOCK, n)
+            sources = cross_dilation(segmaps[lo:hi] != 0, n_iter)
+            self.neighbours[lo:hi] = sources & ~cross_dilation(self.central[lo:hi].view(bool), n_iter)
+            self.sigma[lo:hi] = _background_sigma(images[lo:hi], ~sources, lo, n_iter)
+        flat = self.neighbours.reshape(n, -1)
         self._counts = np.count_nonzero(flat, axis=1)
         self._offsets = np.concatenate([[0], np.cumsum(self._counts)])
-        self._index = np.nonzero(flat)[1]
+        self._index = np.flatnonzero(flat) % flat.shape[1]
 
     def fill(self, stamps, rows, rng, noise_factor=0.0):
         """Refill, in place, the neighbours of the (c, k, ny, nx) float32 ``stamps`` of galaxies ``rows`` (c, k).
