@@ -3,6 +3,7 @@
     galforge demo [--out DIR] [--seed N] [--size N]
     galforge extract CLASSIFICATIONS.csv CONFIG.yaml [-d DIR] [-o NAME]     (galforge.zooniverse.cli)
     galforge reduce EXTRACTIONS.csv CONFIG.yaml [-d DIR] [-o NAME]
+    galforge blend produce|concatenate|convert [options]   (galforge/blend/cli.py)
 
 Exit status: 0 on success, 1 on a failure (one line on stderr: ``galforge <command>: error: <reason>``),
 2 on a usage error (argparse).
@@ -68,9 +69,11 @@ def build_parser():
     demo.add_argument("--no-png", action="store_true", help="do not write demo.png")
     demo.set_defaults(func=_cmd_demo)
 
+    from .blend.cli import add_blend_parser
     from .zooniverse.cli import add_commands as add_zooniverse_commands
 
     add_zooniverse_commands(sub)
+    add_blend_parser(sub, _int_at_least)
     return parser
 
 
