@@ -275,3 +275,37 @@ def test_bad_input_raises_a_clear_error(case, match):
         model = gf.Model(shape, [gf.PointSource(15, 15, 1.0)], psf=gf.psf.gaussian(size=7, fwhm=2.0))
     with pytest.raises(ValueError, match=match):
         gf.fit(model, data, **kwargs)
+
+
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+HOSTILE = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([0.0, -1.0, 1e300, -1e-300]))
+
+
+@hypothesis.settings(max_examples=60, deadline=None)
+@hypothesis.given(values=st.lists(HOSTILE, min_size=8, max_size=8), oversample=st.integers(-2, 70),
+                  tol=st.floats(allow_nan=True, allow_infinity=True))
+def test_core_gradient_rejects_hostile_values_cleanly(values, oversample, tol):
+    image, grad = np.zeros((9, 11)), np.zeros((8, 9, 11))
+    try:
+        _core.render_sersic_gradient_into(image, grad, *values, "exact", oversample, tol, None, 0.0, 0.0, 1)
+    except ValueError:
+        return
+    assert np.isfinite(image).all() and np.isfinite(grad).all()
+
+
+@hypothesis.settings(max_examples=40, deadline=None)
+@hypothesis.given(values=st.lists(HOSTILE, min_size=8, max_size=8), sky=HOSTILE,
+                  window=st.tuples(st.integers(-3, 20), st.integers(-3, 20), st.integers(-3, 20), st.integers(-3, 20)),
+                  bound=HOSTILE)
+def test_core_fit_rejects_hostile_values_cleanly(values, sky, window, bound):
+    data, weight = np.ones((12, 14)), np.ones((12, 14))
+    specs = [("sersic", values, window, "exact", 0.0, 0.0), ("sky", [sky, 0.0, 0.0], (0, 12, 0, 14), "exact", 0.0, 0.0)]
+    free = [True] * 11
+    lower, upper = [-np.inf] * 11, [np.inf] * 11
+    lower[3] = bound
+    try:
+        out = _core.fit_lm(data, weight, specs, None, 0, 1e-4, 1, True, free, lower, upper, 5, 1e-10, 1e-10, 1e-12, 0.1)
+    except ValueError:
+        return
+    assert np.isfinite(out["chi2"]) and np.isfinite(out["params"]).all()

@@ -7,6 +7,8 @@
 
 #include "galforge/convolve.hpp"
 #include "galforge/gamma.hpp"
+#include "galforge/lm.hpp"
+#include "galforge/model.hpp"
 #include "galforge/polygon.hpp"
 #include "galforge/sersic.hpp"
 
@@ -98,8 +100,87 @@ static void test_polygon_intersection() {
     CHECK(thrown);
 }
 
+// Exponential decay y = a exp(-b t) + c sampled without noise: LM must recover (a, b, c) exactly
+// (the independent reference is the generating truth); with b bounded below the truth it must stop
+// on the bound.
+class Decay : public LeastSquaresProblem {
+public:
+    std::vector<double> t, y;
+    Decay() {
+        for (int i = 0; i < 40; ++i) {
+            t.push_back(0.25 * i);
+            y.push_back(2.5 * std::exp(-1.3 * t.back()) + 0.4);
+        }
+    }
+    std::size_t size() const override { return 3; }
+    double chi2(const std::vector<double>& x) override {
+        double s = 0.0;
+        for (std::size_t i = 0; i < t.size(); ++i) {
+            const double r = y[i] - (x[0] * std::exp(-x[1] * t[i]) + x[2]);
+            s += r * r;
+        }
+        return s;
+    }
+    double normal_equations(const std::vector<double>& x, std::vector<double>& H, std::vector<double>& g) override {
+        H.assign(9, 0.0);
+        g.assign(3, 0.0);
+        for (std::size_t i = 0; i < t.size(); ++i) {
+            const double e = std::exp(-x[1] * t[i]);
+            const double J[3] = {e, -x[0] * t[i] * e, 1.0};
+            const double r = y[i] - (x[0] * e + x[2]);
+            for (int a = 0; a < 3; ++a) {
+                g[a] += J[a] * r;
+                for (int b = 0; b < 3; ++b) H[a * 3 + b] += J[a] * J[b];
+            }
+        }
+        return chi2(x);
+    }
+};
+
+static void test_levenberg_marquardt() {
+    Decay problem;
+    const double inf = INFINITY;
+    LMResult r = levenberg_marquardt(problem, {1.0, 0.5, 0.0}, {-inf, -inf, -inf}, {inf, inf, inf}, LMOptions{});
+    CHECK(r.success());
+    CHECK(std::fabs(r.x[0] - 2.5) < 1e-8 && std::fabs(r.x[1] - 1.3) < 1e-8 && std::fabs(r.x[2] - 0.4) < 1e-8);
+    LMResult bounded = levenberg_marquardt(problem, {1.0, 0.5, 0.0}, {-inf, -inf, -inf}, {inf, 1.0, inf}, LMOptions{});
+    CHECK(bounded.x[1] == 1.0);
+    CHECK(bounded.chi2 > 0.0);
+    LMOptions one;
+    one.max_iter = 1;
+    CHECK(levenberg_marquardt(problem, {1.0, 0.5, 0.0}, {-inf, -inf, -inf}, {inf, inf, inf}, one).status ==
+          LMStatus::max_iter);
+    // Cholesky of a matrix that is not positive definite reports failure instead of producing NaN.
+    std::vector<double> A{1.0, 2.0, 2.0, 1.0}, b{1.0, 1.0};
+    CHECK(!cholesky_solve(A, b, 2));
+}
+
+// A windowed Sersic in an image model equals render_sersic over the same window, and outside it is 0.
+static void test_image_model_window() {
+    ComponentSpec spec;
+    spec.window = Window{4, 20, 6, 25};
+    ImageModel model(30, 32, {spec}, nullptr, 0, 0, RenderOptions{});
+    const double params[8] = {15.2, 11.7, 1.0, 4.0, 1.5, 0.7, 0.4, 2.0};
+    std::vector<double> out(30 * 32, 0.0), ref(30 * 32, 0.0);
+    model.render(params, out.data());
+    ImageView view{ref.data(), 30, 32};
+    render_sersic(view, spec.window, SersicParams{15.2, 11.7, 1.0, 4.0, 1.5, 0.7, 0.4, 2.0, BnMethod::exact},
+                  RenderOptions{});
+    double worst = 0.0;
+    for (std::size_t k = 0; k < out.size(); ++k) worst = std::fmax(worst, std::fabs(out[k] - ref[k]));
+    CHECK(worst == 0.0);
+    bool thrown = false;
+    try {
+        spec.window = Window{0, 31, 0, 5};
+        ImageModel bad(30, 32, {spec}, nullptr, 0, 0, RenderOptions{});
+    } catch (const std::invalid_argument&) { thrown = true; }
+    CHECK(thrown);
+}
+
 int main() {
     test_bn();
+    test_levenberg_marquardt();
+    test_image_model_window();
     test_flux();
     test_bad_input();
     test_convolve_delta();
