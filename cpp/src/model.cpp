@@ -78,7 +78,9 @@ void ImageModel::render(const double* params, double* out, const std::vector<std
         list = &all;
     }
     // Sersic components sharing a region are rendered together and convolved once.
-    std::vector<std::vector<double>> grids(regions_.size());
+    thread_local std::vector<std::vector<double>> grids;  // reused between calls
+    grids.resize(regions_.size());
+    for (auto& grid : grids) grid.clear();
     for (std::size_t c : *list) {
         const ComponentSpec& s = specs_[c];
         const double* p = params + offsets_[c];
@@ -106,7 +108,8 @@ void ImageModel::render(const double* params, double* out, const std::vector<std
 }
 
 void ImageModel::component_jacobian(std::size_t component, const double* params, const std::vector<bool>& want,
-                                    std::vector<double>& value, std::vector<double>& jacobian) const {
+                                    std::vector<double>& value, std::vector<double>& jacobian,
+                                    std::vector<double>& scratch) const {
     const ComponentSpec& s = specs_.at(component);
     const double* p = params + offsets_[component];
     const int np = parameter_count(s.kind);
@@ -129,7 +132,8 @@ void ImageModel::component_jacobian(std::size_t component, const double* params,
     }
     const Region& r = regions_[region_of_[component]];
     const std::size_t grid_size = static_cast<std::size_t>(r.height * r.width);
-    std::vector<double> grid((1 + kSersicParams) * grid_size, 0.0);
+    std::vector<double>& grid = scratch;
+    grid.assign((1 + kSersicParams) * grid_size, 0.0);
     double* planes[kSersicParams];
     for (int k = 0; k < kSersicParams; ++k) planes[k] = want[k] ? grid.data() + (1 + k) * grid_size : nullptr;
     const ImageView view = region_view(r, grid.data());
@@ -253,7 +257,7 @@ double ImageFitProblem::normal_equations(const std::vector<double>& x, std::vect
     image_ = background_;
     for (std::size_t a = 0; a < active_.size(); ++a) {
         Block& b = blocks_[a];
-        model_.component_jacobian(active_[a], full.data(), b.want, b.value, b.jacobian);
+        model_.component_jacobian(active_[a], full.data(), b.want, b.value, b.jacobian, b.scratch);
         if (b.ellipticity) {
             // Columns q, pa -> e1, e2 by the chain rule (r clamped at e_max: q no longer moves).
             const double e1 = x[b.e1], e2 = x[b.e2], r_raw = std::hypot(e1, e2), r = std::fmax(r_raw, 1e-12);
@@ -275,7 +279,8 @@ double ImageFitProblem::normal_equations(const std::vector<double>& x, std::vect
                 image_[(w.y_begin + i) * nx + w.x_begin + j] += b.value[i * w.width() + j];
     }
     // Weighted residuals w (d - m).
-    std::vector<double> wr(image_.size());
+    std::vector<double>& wr = weighted_residual_;
+    wr.resize(image_.size());
     double chi2 = 0.0;
     for (std::size_t m = 0; m < image_.size(); ++m) {
         const double r = data_[m] - image_[m];

@@ -76,15 +76,53 @@ void add_gradient_kernel(const GradientProfile& G, const double* __restrict dx, 
     }
 }
 
-// out[k][m] += weight[m] * dI/dtheta_k (order x0, y0, ie, r_e, n, q, pa, c).
+// The same for an ellipse (c = 2) when dI/dc is not wanted: R^2 = u^2 + v^2, three transcendentals
+// per point instead of nine.
+GALFORGE_VECTOR_CLONES
+void add_gradient_ellipse(const GradientProfile& G, const double* __restrict dx, const double* __restrict dy,
+                          const double* __restrict weight, int count, double* __restrict ox0, double* __restrict oy0,
+                          double* __restrict oie, double* __restrict ore, double* __restrict on,
+                          double* __restrict oq, double* __restrict opa) {
+    const double sn = G.sin_pa, cs = G.cos_pa, q = G.q, iq = G.inv_q, in = G.inv_n;
+    const double bn = G.bn, ie = G.ie, dbn_dn = G.dbn_dn, log_re = G.log_re, inv_re = G.inv_re;
+    for (int m = 0; m < count; ++m) {
+        const double u = -dx[m] * sn + dy[m] * cs, v = (dx[m] * cs + dy[m] * sn) * iq;
+        const double S = u * u + v * v + 1e-300, lS = std::log(S);
+        const double log_ratio = 0.5 * lS - log_re;  // ln(R / r_e)
+        const double s = std::exp(log_ratio * in);
+        const double E = std::exp(bn * (1.0 - s)), I = ie * E, w = weight[m];
+        const double a = -I * bn * s * in;
+        const double ru = u / S, rv = v / S;
+        ox0[m] += w * a * (ru * sn - rv * cs * iq);
+        oy0[m] += w * a * (-ru * cs - rv * sn * iq);
+        oie[m] += w * E;
+        ore[m] += w * (-a * inv_re);
+        on[m] += w * I * (dbn_dn * (1.0 - s) + bn * s * log_ratio * in * in);
+        oq[m] += w * a * rv * (-v * iq);
+        opa[m] += w * a * (ru * (-q * v) + rv * (u * iq));
+    }
+}
+
+// out[k][m] += weight[m] * dI/dtheta_k (order x0, y0, ie, r_e, n, q, pa, c); out[7] may be null
+// (dI/dc not wanted) when c = 2.
 void add_gradient(const GradientProfile& G, const double* dx, const double* dy, const double* weight, int count,
                   double* const* out) {
-    add_gradient_kernel(G, dx, dy, weight, count, out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7]);
+    if (G.c == 2.0 && out[7] == nullptr)
+        add_gradient_ellipse(G, dx, dy, weight, count, out[0], out[1], out[2], out[3], out[4], out[5], out[6]);
+    else
+        add_gradient_kernel(G, dx, dy, weight, count, out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7]);
+}
+
+// Whether dI/dc must be evaluated: wanted, or needed by the general kernel (c != 2).
+bool with_c(const GradientProfile& G, double* const gradient[kSersicParams]) {
+    return gradient[kSersicParams - 1] != nullptr || G.c != 2.0;
 }
 
 // Scratch for one thread: sample points, weights and per-parameter sums.
 struct Scratch {
     std::vector<double> dx, dy, weight, sums;
+    std::vector<double> px, py, pw, pg;  // per-row node lists
+    std::vector<std::ptrdiff_t> owner;
     std::vector<Cell> heap;
     std::vector<double> buffer;
     std::vector<std::uint8_t> rules;
@@ -95,10 +133,11 @@ struct Scratch {
         dy.assign(count, 0.0);
         weight.assign(count, 0.0);
     }
-    // Per-parameter accumulators of length `count`, zeroed.
-    double* const* sums_of(std::size_t count) {
+    // Per-parameter accumulators of length `count`, zeroed; the one of c only if `with_c`.
+    double* const* sums_of(std::size_t count, bool with_c) {
         sums.assign(count * kSersicParams, 0.0);
         for (int k = 0; k < kSersicParams; ++k) sum_ptr[k] = sums.data() + k * count;
+        if (!with_c) sum_ptr[kSersicParams - 1] = nullptr;
         return sum_ptr;
     }
 };
@@ -123,7 +162,7 @@ void gradient_rows_uniform(const GradientProfile& G, const ImageView& img, doubl
                     sc.weight[m] = inv_k * inv_k;
                 }
         }
-        double* const* sums = sc.sums_of(count);
+        double* const* sums = sc.sums_of(count, with_c(G, gradient));
         add_gradient(G, sc.dx.data(), sc.dy.data(), sc.weight.data(), static_cast<int>(count), sums);
         const std::ptrdiff_t row = i * img.nx + w.x_begin;
         for (std::ptrdiff_t j = 0; j < width; ++j) {
@@ -156,7 +195,7 @@ void gradient_rows_adaptive(const Profile& P, const GradientProfile& G, const Im
             sc.dy[m] = img.y_origin + static_cast<double>(r0 - 2 + t) - P.y0;
             sc.weight[m] = 1.0;
         }
-    double* const* centre = sc.sums_of(count);
+    double* const* centre = sc.sums_of(count, with_c(G, gradient));
     add_gradient(G, sc.dx.data(), sc.dy.data(), sc.weight.data(), static_cast<int>(count), centre);
     // Stencil pixels: the same linear combination of centre samples as the value.
     for (std::ptrdiff_t i = r0; i < r1; ++i) {
@@ -167,39 +206,65 @@ void gradient_rows_adaptive(const Profile& P, const GradientProfile& G, const Im
             const double* base = centre[p] + 2;
             const double *s2m = base + (t - 2) * stride, *s1m = base + (t - 1) * stride, *s0 = base + t * stride,
                          *s1p = base + (t + 1) * stride, *s2p = base + (t + 2) * stride;
-            for (std::ptrdiff_t j = 0; j < width; ++j)
-                if (rule[j] == detail::kRuleStencil)
-                    gradient[p][row + j] += detail::stencil_terms(s2m, s1m, s0, s1p, s2p, j).mean(s0[j]);
+            double* __restrict out = gradient[p] + row;
+            for (std::ptrdiff_t j = 0; j < width; ++j) {  // branch-free so that it vectorises
+                const double mean = detail::stencil_terms(s2m, s1m, s0, s1p, s2p, j).mean(s0[j]);
+                out[j] += rule[j] == detail::kRuleStencil ? mean : 0.0;
+            }
         }
     }
-    // Gauss-Legendre 2x2 and adaptive pixels: their own nodes, gathered per row and evaluated in one batch.
-    std::vector<double> px, py, pw, pg;
-    std::vector<std::ptrdiff_t> owner;
+    // Gauss-Legendre 2x2 pixels: their 4 nodes over the span of the row that holds them (weight 0 for
+    // the other pixels of the span), in one vectorised batch.
+    std::vector<double>& px = sc.px;
+    std::vector<double>& py = sc.py;
+    std::vector<double>& pw = sc.pw;
+    std::vector<double>& pg = sc.pg;
+    std::vector<std::ptrdiff_t>& owner = sc.owner;
+    double* per_point[kSersicParams];
+    auto evaluate = [&](std::size_t npts) {
+        pg.assign(npts * kSersicParams, 0.0);
+        for (int p = 0; p < kSersicParams; ++p) per_point[p] = pg.data() + p * npts;
+        if (!with_c(G, gradient)) per_point[kSersicParams - 1] = nullptr;
+        add_gradient(G, px.data(), py.data(), pw.data(), static_cast<int>(npts), per_point);
+    };
     for (std::ptrdiff_t i = r0; i < r1; ++i) {
         const std::uint8_t* rule = rules + (i - r0) * width;
         const double dy = img.y_origin + static_cast<double>(i) - P.y0;
+        const std::ptrdiff_t row = i * img.nx + w.x_begin;
+        std::ptrdiff_t lo = 0, hi = width;
+        while (lo < hi && rule[lo] != detail::kRuleGauss2x2) ++lo;
+        while (hi > lo && rule[hi - 1] != detail::kRuleGauss2x2) --hi;
+        if (lo < hi) {
+            const std::ptrdiff_t span = hi - lo;
+            const std::size_t npts = static_cast<std::size_t>(4 * span);
+            px.resize(npts);
+            py.resize(npts);
+            pw.resize(npts);
+            for (int k = 0; k < 4; ++k)
+                for (std::ptrdiff_t j = 0; j < span; ++j) {
+                    const std::size_t m = static_cast<std::size_t>(k * span + j);
+                    px[m] = dx_first + static_cast<double>(lo + j) + (k % 2 ? detail::kGL2Node : -detail::kGL2Node);
+                    py[m] = dy + (k < 2 ? -detail::kGL2Node : detail::kGL2Node);
+                    pw[m] = rule[lo + j] == detail::kRuleGauss2x2 ? 0.25 : 0.0;
+                }
+            evaluate(npts);
+            for (int p = 0; p < kSersicParams; ++p) {
+                if (gradient[p] == nullptr) continue;
+                double* __restrict out = gradient[p] + row + lo;
+                const double* g = per_point[p];
+                for (std::ptrdiff_t j = 0; j < span; ++j) out[j] += g[j] + g[span + j] + g[2 * span + j] + g[3 * span + j];
+            }
+        }
+        // Adaptive pixels: the leaves of the value's cubature (integrate_pixel is deterministic), each
+        // by its own 3x3 rule: within the value's error estimate of the value's rule (the leaf's four
+        // children), at a quarter of the cost.
         px.clear();
         py.clear();
         pw.clear();
         owner.clear();
-        auto add_point = [&](double x, double y, double weight, std::ptrdiff_t j) {
-            px.push_back(x);
-            py.push_back(y);
-            pw.push_back(weight);
-            owner.push_back(j);
-        };
         for (std::ptrdiff_t j = 0; j < width; ++j) {
-            if (rule[j] == detail::kRuleStencil) continue;
+            if (rule[j] != detail::kRuleAdaptive) continue;
             const double dx = dx_first + static_cast<double>(j);
-            if (rule[j] == detail::kRuleGauss2x2) {
-                for (int k = 0; k < 4; ++k)
-                    add_point(dx + (k % 2 ? detail::kGL2Node : -detail::kGL2Node),
-                              dy + (k < 2 ? -detail::kGL2Node : detail::kGL2Node), 0.25, j);
-                continue;
-            }
-            // The leaves of the value's cubature (integrate_pixel is deterministic), each by its own
-            // 3x3 rule: it differs from the value's rule (its four children) by less than the value's
-            // error estimate, at a quarter of the cost.
             detail::integrate_pixel(P, dx, dy, 0.5 * tol, P.initial_split(dx, dy), sc.heap);
             for (const Cell& cell : sc.heap) {
                 double xs[3], ys[3];
@@ -207,20 +272,19 @@ void gradient_rows_adaptive(const Profile& P, const GradientProfile& G, const Im
                 detail::gl_nodes(cell.ay, cell.by, ys);
                 const double area = 0.25 * (cell.bx - cell.ax) * (cell.by - cell.ay);
                 for (int a = 0; a < 3; ++a)
-                    for (int b = 0; b < 3; ++b)
-                        add_point(xs[b], ys[a], area * detail::kGLWeight[a] * detail::kGLWeight[b], j);
+                    for (int b = 0; b < 3; ++b) {
+                        px.push_back(xs[b]);
+                        py.push_back(ys[a]);
+                        pw.push_back(area * detail::kGLWeight[a] * detail::kGLWeight[b]);
+                        owner.push_back(j);
+                    }
             }
         }
-        const std::size_t npts = px.size();
-        if (npts == 0) continue;
-        pg.assign(npts * kSersicParams, 0.0);
-        double* per_point[kSersicParams];
-        for (int p = 0; p < kSersicParams; ++p) per_point[p] = pg.data() + p * npts;
-        add_gradient(G, px.data(), py.data(), pw.data(), static_cast<int>(npts), per_point);
-        const std::ptrdiff_t row = i * img.nx + w.x_begin;
+        if (px.empty()) continue;
+        evaluate(px.size());
         for (int p = 0; p < kSersicParams; ++p) {
             if (gradient[p] == nullptr) continue;
-            for (std::size_t m = 0; m < npts; ++m) gradient[p][row + owner[m]] += per_point[p][m];
+            for (std::size_t m = 0; m < px.size(); ++m) gradient[p][row + owner[m]] += per_point[p][m];
         }
     }
 }
@@ -246,12 +310,12 @@ void render_sersic_gradient(const ImageView& image, double* const gradient[kSers
         throw std::invalid_argument("image origin must be finite");
     const Profile P(p);
     const GradientProfile G(p);
-    const std::ptrdiff_t band = 16;
+    const std::ptrdiff_t band = 32;  // rows per task: the centre samples of 4 extra rows are shared
     const std::ptrdiff_t n_bands = (window.height() + band - 1) / band;
     const int threads = static_cast<int>(std::min<std::ptrdiff_t>(options.threads, n_bands));
 #pragma omp parallel num_threads(threads) if (threads > 1)
     {
-        Scratch sc;
+        thread_local Scratch sc;  // kept between calls: no allocation (and page faults) per call
         sc.heap.reserve(detail::kMaxCells);
 #pragma omp for schedule(dynamic, 1)
         for (std::ptrdiff_t b = 0; b < n_bands; ++b) {

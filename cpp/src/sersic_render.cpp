@@ -410,8 +410,8 @@ void render_sersic(const ImageView& image, const Window& window, const SersicPar
     const int threads = static_cast<int>(std::min<std::ptrdiff_t>(options.threads, n_bands));
 #pragma omp parallel num_threads(threads) if (threads > 1)
     {
-        std::vector<double> buffer;
-        std::vector<Cell> heap;
+        thread_local std::vector<double> buffer;  // kept between calls: no allocation per call
+        thread_local std::vector<Cell> heap;
         heap.reserve(kMaxCells);
 #pragma omp for schedule(dynamic, 1)
         for (std::ptrdiff_t b = 0; b < n_bands; ++b) {

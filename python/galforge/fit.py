@@ -174,7 +174,7 @@ class FitResult:
         return fig
 
 
-def fit(model, data, sigma=None, mask=None, method="lm", max_iter=None, verbose=False, ftol=1e-10, xtol=1e-10,
+def fit(model, data, sigma=None, mask=None, method="lm", max_iter=None, verbose=False, ftol=1e-8, xtol=1e-10,
         gtol=1e-12, tolerance=1e-3, lambda0=LAMBDA0):
     """Fit the free parameters of ``model`` to ``data``; returns a ``FitResult``.
 
@@ -182,8 +182,9 @@ def fit(model, data, sigma=None, mask=None, method="lm", max_iter=None, verbose=
         others held), cycling until the relative chi2 change of a sweep stays below ``tolerance``
         twice, as AstroPhot's ``Iter``. max_iter: LM iterations (default 100), or sweeps for
         "iterative" (default 100, each component's LM capped at 15 iterations).
-    ftol, xtol, gtol: LM convergence on the relative chi2 decrease, the relative step and the
-        scaled gradient; lambda0: initial damping relative to diag(J^T W J). verbose: print one line per iteration (chi2 / ndf and the damping lambda).
+    ftol, xtol, gtol: LM convergence on the relative chi2 decrease (1e-8, as imfit), the relative step
+        and the scaled gradient; lambda0: initial damping relative to diag(J^T W J).
+    verbose: print one line per iteration (chi2 / ndf and the damping lambda).
     """
     if not isinstance(model, Model):
         raise GalforgeValueError(f"model must be a galforge.Model, got {type(model).__name__}")

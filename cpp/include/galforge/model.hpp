@@ -49,8 +49,10 @@ public:
 
     // The contribution of one component inside its window (h x w, overwritten) and, for each k with
     // want[k], the derivative with respect to its k-th parameter (block k of `jacobian`, h x w each).
+    // `scratch` is caller-owned working memory (reused between calls).
     void component_jacobian(std::size_t component, const double* params, const std::vector<bool>& want,
-                            std::vector<double>& value, std::vector<double>& jacobian) const;
+                            std::vector<double>& value, std::vector<double>& jacobian,
+                            std::vector<double>& scratch) const;
 
 private:
     struct Region {  // a window grown by the PSF margin, with its convolver
@@ -103,8 +105,9 @@ private:
     std::vector<double> free_lower_, free_upper_;
     std::vector<std::size_t> active_;        // components with at least one free parameter
     std::vector<double> background_, image_;  // fixed components; scratch model image
+    std::vector<double> weighted_residual_;
     struct Block {  // one active component's value and free-parameter derivatives in its window
-        std::vector<double> value, jacobian;
+        std::vector<double> value, jacobian, scratch;
         std::vector<bool> want;
         std::vector<std::size_t> columns;  // index among free parameters of each wanted derivative
         bool ellipticity = false;          // q, pa slots hold e1, e2
