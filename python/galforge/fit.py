@@ -257,24 +257,48 @@ def _specs_at(specs, params):
 
 
 def _iterate(model, data, weight, specs, free, lower, upper, options, max_sweeps, tolerance, ndf, verbose):
-    """AstroPhot's Iter: LM on one component at a time until a sweep changes chi2 by < tolerance twice."""
-    params = [v for spec in specs for v in spec[1]]
+    """AstroPhot's Iter: LM on one component at a time, against the data minus every other component,
+    until a sweep changes chi2 by less than ``tolerance`` twice."""
     sizes = [len(spec[1]) for spec in specs]
     starts = np.cumsum([0] + sizes)
+    params = [v for spec in specs for v in spec[1]]
+
+    def image_of(c):
+        image = np.zeros(data.shape)
+        _core.render_model(image, _specs_at([specs[c]], params[starts[c]:starts[c + 1]]), **options)
+        return image
+
+    images = [image_of(c) for c in range(len(specs))]
+    total = np.sum(images, axis=0)
     chi2_prev, hits, n_eval, log = None, 0, 0, []
     status, message, success, sweep = "max_iter", "maximum number of sweeps reached", False, 0
     for sweep in range(1, max_sweeps + 1):
         for c in range(len(specs)):
-            mask = [False] * len(free)
-            for k in range(starts[c], starts[c + 1]):
-                mask[k] = free[k]
-            if not any(mask):
+            part = slice(starts[c], starts[c + 1])
+            if not any(free[part]):
                 continue
-            out = _core.fit_lm(data, weight, _specs_at(specs, params), free=mask, lower=lower, upper=upper,
-                               max_iter=15, ftol=1e-5, xtol=1e-10, gtol=1e-12, lambda0=LAMBDA0, **options)
-            params = list(out["params"])
+            others = total - images[c]
+            # Fitted on its window alone (it contributes nowhere else), in the window's pixel frame.
+            kind, values, (y0, y1, x0, x1), bn, x_ref, y_ref = _specs_at([specs[c]], params[part])[0]
+            local = list(values)
+            if kind == "sersic":
+                local[0], local[1] = local[0] - x0, local[1] - y0
+            spec = (kind, local, (0, y1 - y0, 0, x1 - x0), bn, x_ref - x0, y_ref - y0)
+            bounds = [(lo - x0, hi - x0) if (kind, k) == ("sersic", 0) else (lo - y0, hi - y0)
+                      if (kind, k) == ("sersic", 1) else (lo, hi)
+                      for k, (lo, hi) in enumerate(zip(lower[part], upper[part]))]
+            out = _core.fit_lm(np.ascontiguousarray((data - others)[y0:y1, x0:x1]),
+                               np.ascontiguousarray(weight[y0:y1, x0:x1]), [spec], free=free[part],
+                               lower=[b[0] for b in bounds], upper=[b[1] for b in bounds], max_iter=15, ftol=1e-5,
+                               xtol=1e-10, gtol=1e-12, lambda0=LAMBDA0, **options)
+            fitted = list(out["params"])
+            if kind == "sersic":
+                fitted[0], fitted[1] = fitted[0] + x0, fitted[1] + y0
+            params[part] = fitted
             n_eval += out["n_eval"]
-        chi2 = _core.model_jacobian(data, weight, _specs_at(specs, params), free=[False] * len(free), **options)[0]
+            images[c] = image_of(c)
+            total = others + images[c]
+        chi2 = float(np.sum(weight * (data - total) ** 2))
         log.append((sweep, chi2 / max(ndf, 1), math.nan, True))
         if verbose:
             print(f"Sweep {sweep}: Chi^2/DoF: {chi2 / max(ndf, 1):.6g}")
