@@ -1,8 +1,24 @@
 // Polygon area, exact intersection area (Green's theorem edge clipping), IoU distance matrices.
+//
+// Intersection of rings A and B (both counter-clockwise): twice the area is the sum over A's edges
+// of (fraction of the edge inside B) * cross(p, q), plus the same for B's edges inside A.
+// 1. A sweep over both rings' edges sorted by their lowest y finds every pair of edges whose
+//    bounding boxes overlap and sorts it, with orientation tests against a threshold T far above
+//    their rounding error, into: certainly disjoint, certainly crossing (in the interior of both
+//    edges; the crossing parameters along both edges are recorded), or degenerate (an end point on
+//    or within T of the other edge's line: touching, collinear, shared vertices).
+// 2. Each ring is walked from a vertex outside the other's bounding box (or from one
+//    point-in-polygon test): along an edge free of degenerate contacts the inside state toggles at
+//    each crossing and carries over to the next edge. An edge with a degenerate contact is split at
+//    all its contacts and each piece classified on its own, collinear overlaps counted once when
+//    both edges run the same way (the general but slower path). Every pair is classified once, so
+//    both walks see the same contacts; T bounds the "nearly collinear" tolerance of the general
+//    path, so a pair that path treats as collinear is always degenerate in the sweep.
 #include "galforge/polygon.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
@@ -21,19 +37,40 @@ struct Box {
     double x0, y0, x1, y1;
 };
 
-// Edges are tested in chunks of kChunk consecutive edges, each with its bounding box: freehand
-// outlines are spatially coherent, so most chunks are rejected with four comparisons.
+// Edges are tested in chunks of kChunk consecutive edges, each with its bounding box, by the
+// point-in-polygon test and the general path: freehand outlines are spatially coherent, so most
+// chunks are rejected with four comparisons.
 constexpr std::size_t kChunk = 8;
 
 inline std::size_t n_chunks(std::size_t n) { return (n + kChunk - 1) / kChunk; }
 
-// A counter-clockwise ring (no repeated closing vertex) with its bounding box, edge-chunk boxes and area.
+// One edge of a ring, from vertex `index` to the next, with its bounding box and the largest
+// absolute coordinate of its end points (which scales the degeneracy threshold).
+struct Edge {
+    double y0, y1, x0, x1;
+    Pt p, q;
+    double mag;
+    std::uint32_t index;
+};
+
+// A counter-clockwise ring (no repeated closing vertex) with its bounding box, area, edge-chunk
+// boxes, its non-degenerate edges sorted by y0, and the vertices where it reaches its box's
+// left, right, bottom and top sides.
 struct Ring {
     const Pt* p = nullptr;
     std::size_t n = 0;
     Box box{};
     double area = 0.0;
     const Box* chunks = nullptr;  // chunk c: edges c*kChunk .. min((c+1)*kChunk, n) - 1
+    const Edge* edges = nullptr;
+    std::size_t n_edges = 0;
+    std::uint32_t extreme[4] = {0, 0, 0, 0};
+};
+
+// A certain crossing of edge `ia` of A (at parameter t along it) with edge `ib` of B (at u).
+struct Crossing {
+    std::uint32_t ia, ib;
+    double t, u;
 };
 
 // A piece [lo, hi] of an edge that lies on the other polygon's boundary; `same`: both run the same way.
@@ -42,22 +79,36 @@ struct Overlap {
     bool same;
 };
 
-// Per-thread scratch: split parameters and collinear overlaps of one edge (capacity reserved once).
+// Per-thread scratch, reused over pairs (grows to the largest pair seen, then never allocates).
 struct Scratch {
-    std::vector<double> ts;
-    std::vector<Overlap> overlaps;
+    std::vector<double> ts;            // general path: split parameters of one edge
+    std::vector<Overlap> overlaps;     // general path: collinear overlaps of one edge
+    std::vector<std::uint32_t> act_a, act_b;  // sweep: active edges (indices into Ring::edges)
+    std::vector<Crossing> crossings;
+    std::vector<std::uint8_t> deg_a, deg_b;   // per vertex index: the edge has a degenerate contact
+    std::vector<std::uint32_t> start;  // per edge: first slot of its crossings in `params`
+    std::vector<double> params;        // crossing parameters grouped by edge, sorted within each
     void reserve(std::size_t max_vertices) {
         ts.reserve(2 * max_vertices + 4);
         overlaps.reserve(max_vertices + 2);
+        act_a.reserve(max_vertices);
+        act_b.reserve(max_vertices);
+        crossings.reserve(4 * max_vertices);
+        deg_a.reserve(max_vertices);
+        deg_b.reserve(max_vertices);
+        start.reserve(max_vertices + 1);
+        params.reserve(4 * max_vertices);
     }
 };
 
 inline double orient(Pt a, Pt b, Pt c) { return (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x); }
 
+inline double cross(Pt a, Pt b) { return a.x * b.y - b.x * a.y; }
+
 // Whether edges pq and rt lie on one line up to rounding: every end point within ~1e-12 of the
 // coordinates' magnitude from the other edge's line. Symmetric in the two edges, so that both
-// passes of the intersection agree on which boundary pieces are shared (a piece seen as shared in
-// one pass and as inside in the other would be counted twice).
+// walks of the intersection agree on which boundary pieces are shared (a piece seen as shared in
+// one walk and as inside in the other would be counted twice).
 inline bool nearly_collinear(Pt p, Pt q, Pt r, Pt t) {
     const double lpq = std::hypot(q.x - p.x, q.y - p.y), lrt = std::hypot(t.x - r.x, t.y - r.y);
     const double scale = std::max({std::fabs(p.x), std::fabs(p.y), std::fabs(q.x), std::fabs(q.y), std::fabs(r.x),
@@ -67,9 +118,15 @@ inline bool nearly_collinear(Pt p, Pt q, Pt r, Pt t) {
            std::fabs(orient(p, q, r)) <= tol * lpq && std::fabs(orient(p, q, t)) <= tol * lpq;
 }
 
+// Degeneracy threshold of the sweep for end points of magnitude <= mag: above both the rounding
+// error of orient (< 3e-15 mag^2) and nearly_collinear's tolerance times a length (<= 8e-12 mag^2).
+inline double degeneracy_threshold(double mag) { return 1e-11 * mag * mag; }
+
 inline bool boxes_overlap(const Box& a, const Box& b) {
     return !(a.x1 < b.x0 || b.x1 < a.x0 || a.y1 < b.y0 || b.y1 < a.y0);
 }
+
+inline bool outside_box(Pt v, const Box& b) { return v.x < b.x0 || v.x > b.x1 || v.y < b.y0 || v.y > b.y1; }
 
 // Even-odd crossing test; only called for points off the ring (up to rounding).
 bool point_inside(const Ring& r, Pt m) {
@@ -90,93 +147,249 @@ bool point_inside(const Ring& r, Pt m) {
     return in;
 }
 
-// Twice the Green's-theorem contribution of the pieces of A's boundary inside B, plus the pieces on
-// B's boundary running the same way when `count_shared`. Coordinates relative to origin `o`.
-double clipped_boundary(const Ring& A, const Ring& B, bool count_shared, Pt o, Scratch& s) {
-    double sum = 0.0;
-    int state = -1;  // classification of the previous contact-free edge: -1 unknown, 0 outside, 1 inside
-    const std::size_t n = A.n, m = B.n;
-    for (std::size_t i = 0; i < n; ++i) {
-        const Pt p = A.p[i], q = A.p[i + 1 == n ? 0 : i + 1];
-        if (p.x == q.x && p.y == q.y) continue;
-        const Box e{std::min(p.x, q.x), std::min(p.y, q.y), std::max(p.x, q.x), std::max(p.y, q.y)};
-        if (!boxes_overlap(e, B.box)) {
-            state = 0;
+// Sorts the pair of edges e (of A) and f (of B), whose boxes overlap, into disjoint, crossing
+// (recorded) or degenerate (both edges flagged).
+inline void classify_pair(const Edge& e, const Edge& f, Scratch& s) {
+    const double lim = degeneracy_threshold(std::max(e.mag, f.mag));
+    const double d1 = orient(f.p, f.q, e.p), d2 = orient(f.p, f.q, e.q);
+    if ((d1 > lim && d2 > lim) || (d1 < -lim && d2 < -lim)) return;
+    const double d3 = orient(e.p, e.q, f.p), d4 = orient(e.p, e.q, f.q);
+    if ((d3 > lim && d4 > lim) || (d3 < -lim && d4 < -lim)) return;
+    if (std::fabs(d1) > lim && std::fabs(d2) > lim && std::fabs(d3) > lim && std::fabs(d4) > lim) {
+        s.crossings.push_back({e.index, f.index, d1 / (d1 - d2), d3 / (d3 - d4)});
+    } else {
+        s.deg_a[e.index] = 1;
+        s.deg_b[f.index] = 1;
+    }
+}
+
+// Tests edge e against the active edges of the other ring (dropping those that end below e).
+template <bool EIsA>
+inline void scan_active(const Edge& e, const Edge* other, std::vector<std::uint32_t>& act, Scratch& s) {
+    std::size_t k = 0;
+    while (k < act.size()) {
+        const Edge& f = other[act[k]];
+        if (f.y1 < e.y0) {
+            act[k] = act.back();
+            act.pop_back();
             continue;
         }
-        s.ts.clear();
-        s.overlaps.clear();
-        const Pt d{q.x - p.x, q.y - p.y};
-        const double dd = d.x * d.x + d.y * d.y;
-        const std::size_t nc = n_chunks(m);
-        for (std::size_t c = 0; c < nc; ++c) {
-            if (!boxes_overlap(e, B.chunks[c])) continue;
-            const std::size_t end = std::min(m, (c + 1) * kChunk);
-            for (std::size_t j = c * kChunk; j < end; ++j) {
-                const Pt r = B.p[j], t = B.p[j + 1 == m ? 0 : j + 1];
-                if ((r.x < e.x0 && t.x < e.x0) || (r.x > e.x1 && t.x > e.x1) || (r.y < e.y0 && t.y < e.y0) ||
-                    (r.y > e.y1 && t.y > e.y1))
-                    continue;
-                if (r.x == t.x && r.y == t.y) continue;
-                const double d1 = orient(r, t, p), d2 = orient(r, t, q);
-                if (nearly_collinear(p, q, r, t)) {  // collinear: project B's edge onto A's
-                    const double tr = ((r.x - p.x) * d.x + (r.y - p.y) * d.y) / dd;
-                    const double tt = ((t.x - p.x) * d.x + (t.y - p.y) * d.y) / dd;
-                    const double lo = std::max(0.0, std::min(tr, tt)), hi = std::min(1.0, std::max(tr, tt));
-                    if (lo < hi) {
-                        s.overlaps.push_back({lo, hi, d.x * (t.x - r.x) + d.y * (t.y - r.y) > 0.0});
-                        s.ts.push_back(lo);
-                        s.ts.push_back(hi);
-                    } else if (lo == hi) {
-                        s.ts.push_back(lo);
-                    }
-                    continue;
+        if (!(f.x1 < e.x0 || e.x1 < f.x0)) {
+            if (EIsA) classify_pair(e, f, s);
+            else classify_pair(f, e, s);
+        }
+        ++k;
+    }
+}
+
+// Step 1 of the file comment: fills s.crossings, s.deg_a and s.deg_b for rings A and B.
+void find_contacts(const Ring& A, const Ring& B, Scratch& s) {
+    s.crossings.clear();
+    s.act_a.clear();
+    s.act_b.clear();
+    s.deg_a.assign(A.n, 0);
+    s.deg_b.assign(B.n, 0);
+    const Edge* ea = A.edges;
+    const Edge* eb = B.edges;
+    // Edges starting above the other ring's box cannot meet it, nor can any edge after them.
+    std::size_t na = A.n_edges, nb = B.n_edges;
+    while (na > 0 && ea[na - 1].y0 > B.box.y1) --na;
+    while (nb > 0 && eb[nb - 1].y0 > A.box.y1) --nb;
+    std::size_t ia = 0, ib = 0;
+    while (ia < na || ib < nb) {
+        if (ia < na && (ib == nb || ea[ia].y0 <= eb[ib].y0)) {
+            const Edge& e = ea[ia];
+            if (ib == nb && s.act_b.empty()) break;  // nothing of B left to meet
+            if (e.y1 >= B.box.y0 && e.x1 >= B.box.x0 && e.x0 <= B.box.x1) {
+                scan_active<true>(e, eb, s.act_b, s);
+                s.act_a.push_back(static_cast<std::uint32_t>(ia));
+            }
+            ++ia;
+        } else {
+            const Edge& f = eb[ib];
+            if (ia == na && s.act_a.empty()) break;
+            if (f.y1 >= A.box.y0 && f.x1 >= A.box.x0 && f.x0 <= A.box.x1) {
+                scan_active<false>(f, ea, s.act_a, s);
+                s.act_b.push_back(static_cast<std::uint32_t>(ib));
+            }
+            ++ib;
+        }
+    }
+}
+
+// Groups the crossing parameters by edge of ring A (`of_a`) or B into s.start / s.params, each
+// group sorted.
+void group_crossings(std::size_t n, bool of_a, Scratch& s) {
+    s.start.assign(n + 1, 0);
+    for (const Crossing& c : s.crossings) ++s.start[(of_a ? c.ia : c.ib) + 1];
+    for (std::size_t i = 0; i < n; ++i) s.start[i + 1] += s.start[i];
+    s.params.resize(s.crossings.size());
+    for (const Crossing& c : s.crossings) s.params[s.start[of_a ? c.ia : c.ib]++] = of_a ? c.t : c.u;
+    // s.start[i] now holds the end of group i, which is the start of group i + 1.
+    for (std::size_t i = n; i > 0; --i) s.start[i] = s.start[i - 1];
+    s.start[0] = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        double* b = s.params.data() + s.start[i];
+        double* e = s.params.data() + s.start[i + 1];
+        for (double* x = b + 1; x < e; ++x) {  // insertion sort
+            const double v = *x;
+            double* y = x;
+            while (y > b && *(y - 1) > v) {
+                *y = *(y - 1);
+                --y;
+            }
+            *y = v;
+        }
+    }
+}
+
+// The general path for edge i of A: twice the Green's-theorem contribution of its pieces inside
+// B, plus the pieces on B's boundary running the same way when `count_shared`. Coordinates
+// relative to origin `o`.
+double general_edge(const Ring& A, std::size_t i, const Ring& B, bool count_shared, Pt o, Scratch& s) {
+    const std::size_t n = A.n, m = B.n;
+    const Pt p = A.p[i], q = A.p[i + 1 == n ? 0 : i + 1];
+    const Box e{std::min(p.x, q.x), std::min(p.y, q.y), std::max(p.x, q.x), std::max(p.y, q.y)};
+    s.ts.clear();
+    s.overlaps.clear();
+    const Pt d{q.x - p.x, q.y - p.y};
+    const double dd = d.x * d.x + d.y * d.y;
+    const std::size_t nc = n_chunks(m);
+    for (std::size_t c = 0; c < nc; ++c) {
+        if (!boxes_overlap(e, B.chunks[c])) continue;
+        const std::size_t end = std::min(m, (c + 1) * kChunk);
+        for (std::size_t j = c * kChunk; j < end; ++j) {
+            const Pt r = B.p[j], t = B.p[j + 1 == m ? 0 : j + 1];
+            if ((r.x < e.x0 && t.x < e.x0) || (r.x > e.x1 && t.x > e.x1) || (r.y < e.y0 && t.y < e.y0) ||
+                (r.y > e.y1 && t.y > e.y1))
+                continue;
+            if (r.x == t.x && r.y == t.y) continue;
+            const double d1 = orient(r, t, p), d2 = orient(r, t, q);
+            if (nearly_collinear(p, q, r, t)) {  // collinear: project B's edge onto A's
+                const double tr = ((r.x - p.x) * d.x + (r.y - p.y) * d.y) / dd;
+                const double tt = ((t.x - p.x) * d.x + (t.y - p.y) * d.y) / dd;
+                const double lo = std::max(0.0, std::min(tr, tt)), hi = std::min(1.0, std::max(tr, tt));
+                if (lo < hi) {
+                    s.overlaps.push_back({lo, hi, d.x * (t.x - r.x) + d.y * (t.y - r.y) > 0.0});
+                    s.ts.push_back(lo);
+                    s.ts.push_back(hi);
+                } else if (lo == hi) {
+                    s.ts.push_back(lo);
                 }
-                if ((d1 > 0.0 && d2 > 0.0) || (d1 < 0.0 && d2 < 0.0)) continue;
-                const double d3 = orient(p, q, r), d4 = orient(p, q, t);
-                if ((d3 > 0.0 && d4 > 0.0) || (d3 < 0.0 && d4 < 0.0)) continue;
-                s.ts.push_back(std::min(1.0, std::max(0.0, d1 / (d1 - d2))));
+                continue;
+            }
+            if ((d1 > 0.0 && d2 > 0.0) || (d1 < 0.0 && d2 < 0.0)) continue;
+            const double d3 = orient(p, q, r), d4 = orient(p, q, t);
+            if ((d3 > 0.0 && d4 > 0.0) || (d3 < 0.0 && d4 < 0.0)) continue;
+            s.ts.push_back(std::min(1.0, std::max(0.0, d1 / (d1 - d2))));
+        }
+    }
+    const Pt p0{p.x - o.x, p.y - o.y}, q0{q.x - o.x, q.y - o.y};
+    if (s.ts.empty()) return point_inside(B, Pt{0.5 * (p.x + q.x), 0.5 * (p.y + q.y)}) ? cross(p0, q0) : 0.0;
+    s.ts.push_back(0.0);
+    s.ts.push_back(1.0);
+    std::sort(s.ts.begin(), s.ts.end());
+    double sum = 0.0;
+    for (std::size_t k = 0; k + 1 < s.ts.size(); ++k) {
+        const double ta = s.ts[k], tb = s.ts[k + 1];
+        if (!(tb > ta)) continue;
+        const double tm = 0.5 * (ta + tb);
+        const Overlap* on = nullptr;
+        for (const Overlap& ov : s.overlaps)
+            if (ov.lo < tm && tm < ov.hi) {
+                on = &ov;
+                break;
+            }
+        const Pt a = ta == 0.0 ? p0 : Pt{p0.x + ta * d.x, p0.y + ta * d.y};
+        const Pt b = tb == 1.0 ? q0 : Pt{p0.x + tb * d.x, p0.y + tb * d.y};
+        if (on != nullptr) {
+            if (on->same && count_shared) sum += cross(a, b);
+            continue;
+        }
+        if (point_inside(B, Pt{p.x + tm * d.x, p.y + tm * d.y})) sum += cross(a, b);
+    }
+    return sum;
+}
+
+// Step 2 of the file comment for ring A against B (`a_side`: A is the first ring of the pair,
+// whose edge indices are Crossing::ia and flags s.deg_a): twice the Green's-theorem contribution of
+// A's boundary inside B. Needs find_contacts and group_crossings(A.n, a_side) done.
+double walk(const Ring& A, const Ring& B, bool a_side, bool count_shared, Pt o, Scratch& s) {
+    const std::uint8_t* deg = a_side ? s.deg_a.data() : s.deg_b.data();
+    const std::size_t n = A.n;
+    // Start at a vertex outside B's box (then outside B) when there is one.
+    std::size_t k0 = 0;
+    int state = -1;  // inside B at the current vertex: -1 unknown, 0 no, 1 yes
+    for (std::uint32_t v : A.extreme) {
+        if (outside_box(A.p[v], B.box)) {
+            k0 = v;
+            state = 0;
+            break;
+        }
+    }
+    const bool contact = !s.crossings.empty() || std::find(deg, deg + n, 1) != deg + n;
+    if (!contact) {  // A's boundary does not meet B's: A lies inside B or outside it
+        if (state < 0) state = point_inside(B, Pt{0.5 * (A.p[0].x + A.p[1].x), 0.5 * (A.p[0].y + A.p[1].y)}) ? 1 : 0;
+        return state == 1 ? 2.0 * A.area : 0.0;
+    }
+    double sum = 0.0;
+    for (std::size_t step = 0; step < n; ++step) {
+        const std::size_t i = k0 + step < n ? k0 + step : k0 + step - n;
+        const Pt p = A.p[i], q = A.p[i + 1 == n ? 0 : i + 1];
+        if (p.x == q.x && p.y == q.y) continue;
+        if (deg[i]) {
+            sum += general_edge(A, i, B, count_shared, o, s);
+            state = -1;
+            continue;
+        }
+        const double* t = s.params.data() + s.start[i];
+        const std::size_t k = s.start[i + 1] - s.start[i];  // crossings: k + 1 pieces
+        if (state < 0) {
+            if (outside_box(p, B.box) || outside_box(q, B.box)) {
+                state = outside_box(p, B.box) ? 0 : static_cast<int>(k & 1);
+            } else {  // classify the longest piece by its midpoint
+                std::size_t best = 0;
+                double best_len = -1.0, best_mid = 0.5;
+                for (std::size_t j = 0; j <= k; ++j) {
+                    const double lo = j == 0 ? 0.0 : t[j - 1], hi = j == k ? 1.0 : t[j];
+                    if (hi - lo > best_len) {
+                        best_len = hi - lo;
+                        best_mid = 0.5 * (lo + hi);
+                        best = j;
+                    }
+                }
+                const Pt m{p.x + best_mid * (q.x - p.x), p.y + best_mid * (q.y - p.y)};
+                state = (point_inside(B, m) ? 1 : 0) ^ static_cast<int>(best & 1);
             }
         }
         const Pt p0{p.x - o.x, p.y - o.y}, q0{q.x - o.x, q.y - o.y};
-        if (s.ts.empty()) {  // the edge does not meet B's boundary: one state for all of it
-            if (state < 0) state = point_inside(B, Pt{0.5 * (p.x + q.x), 0.5 * (p.y + q.y)}) ? 1 : 0;
-            if (state == 1) sum += p0.x * q0.y - q0.x * p0.y;
+        if (k == 0) {
+            if (state == 1) sum += cross(p0, q0);
             continue;
         }
-        s.ts.push_back(0.0);
-        s.ts.push_back(1.0);
-        std::sort(s.ts.begin(), s.ts.end());
-        for (std::size_t k = 0; k + 1 < s.ts.size(); ++k) {
-            const double ta = s.ts[k], tb = s.ts[k + 1];
-            if (!(tb > ta)) continue;
-            const double tm = 0.5 * (ta + tb);
-            const Overlap* on = nullptr;
-            for (const Overlap& ov : s.overlaps)
-                if (ov.lo < tm && tm < ov.hi) {
-                    on = &ov;
-                    break;
-                }
-            const Pt a = ta == 0.0 ? p0 : Pt{p0.x + ta * d.x, p0.y + ta * d.y};
-            const Pt b = tb == 1.0 ? q0 : Pt{p0.x + tb * d.x, p0.y + tb * d.y};
-            if (on != nullptr) {
-                if (on->same && count_shared) sum += a.x * b.y - b.x * a.y;
-                continue;
-            }
-            if (point_inside(B, Pt{p.x + tm * d.x, p.y + tm * d.y})) sum += a.x * b.y - b.x * a.y;
+        double inside = 0.0, lo = 0.0;
+        int in = state;
+        for (std::size_t j = 0; j < k; ++j) {
+            if (in) inside += t[j] - lo;
+            lo = t[j];
+            in ^= 1;
         }
-        // The next edge classifies itself afresh: near a vertex that touches B, the contact may be
-        // seen from one of its two edges only (rounding), and the last piece here may be tiny.
-        state = -1;
+        if (in) inside += 1.0 - lo;
+        sum += inside * cross(p0, q0);
+        state = in;
     }
     return sum;
 }
 
 double intersection(const Ring& A, const Ring& B, Scratch& s) {
     if (!boxes_overlap(A.box, B.box)) return 0.0;
+    find_contacts(A, B, s);
     const Pt o{0.5 * (A.box.x0 + A.box.x1), 0.5 * (A.box.y0 + A.box.y1)};
-    const double twice = clipped_boundary(A, B, true, o, s) + clipped_boundary(B, A, false, o, s);
-    return std::min(std::max(0.5 * twice, 0.0), std::min(A.area, B.area));
+    group_crossings(A.n, true, s);
+    const double sum_a = walk(A, B, true, true, o, s);
+    group_crossings(B.n, false, s);
+    const double sum_b = walk(B, A, false, false, o, s);
+    return std::min(std::max(0.5 * (sum_a + sum_b), 0.0), std::min(A.area, B.area));
 }
 
 std::string describe(const std::string& name) { return name.empty() ? "polygon" : "polygon " + name; }
@@ -196,21 +409,36 @@ void validate_vertices(const double* xy, std::size_t n, const std::string& name)
     }
 }
 
-// Checks vertex count, finiteness and area; writes the counter-clockwise copy into `dst`.
-// `chunk_dst` receives n_chunks(n) boxes.
-void make_ring(const double* xy, std::size_t n, const std::string& name, Pt* dst, Box* chunk_dst, Ring& ring) {
+// Storage for rings: vertices, chunk boxes and edges, sized once for `total` vertices in `count` rings.
+struct RingStore {
+    std::vector<Pt> pts;
+    std::vector<Box> chunks;
+    std::vector<Edge> edges;
+    RingStore(std::size_t total, std::size_t count)
+        : pts(total), chunks(total / kChunk + count), edges(total) {}
+};
+
+// Checks vertex count, finiteness and area; builds the counter-clockwise ring into `store` at
+// vertex offset `begin` (chunk offset `chunk_begin`).
+void make_ring(const double* xy, std::size_t n, const std::string& name, RingStore& store, std::size_t begin,
+               std::size_t chunk_begin, Ring& ring) {
     validate_vertices(xy, n, name);
     const double signed_area = polygon_signed_area(xy, n);
     if (!(signed_area != 0.0)) throw std::invalid_argument(describe(name) + " has zero area");
+    Pt* dst = store.pts.data() + begin;
     Box box{xy[0], xy[1], xy[0], xy[1]};
+    std::uint32_t extreme[4] = {0, 0, 0, 0};
     for (std::size_t k = 0; k < n; ++k) {
         const std::size_t src = signed_area > 0.0 ? k : n - 1 - k;
-        dst[k] = Pt{xy[2 * src], xy[2 * src + 1]};
-        box.x0 = std::min(box.x0, dst[k].x);
-        box.x1 = std::max(box.x1, dst[k].x);
-        box.y0 = std::min(box.y0, dst[k].y);
-        box.y1 = std::max(box.y1, dst[k].y);
+        const Pt v{xy[2 * src], xy[2 * src + 1]};
+        dst[k] = v;
+        const auto kk = static_cast<std::uint32_t>(k);
+        if (k == 0 || v.x < box.x0) box.x0 = v.x, extreme[0] = kk;
+        if (k == 0 || v.x > box.x1) box.x1 = v.x, extreme[1] = kk;
+        if (k == 0 || v.y < box.y0) box.y0 = v.y, extreme[2] = kk;
+        if (k == 0 || v.y > box.y1) box.y1 = v.y, extreme[3] = kk;
     }
+    Box* chunk_dst = store.chunks.data() + chunk_begin;
     for (std::size_t c = 0; c < n_chunks(n); ++c) {
         Box cb{dst[c * kChunk].x, dst[c * kChunk].y, dst[c * kChunk].x, dst[c * kChunk].y};
         const std::size_t end = std::min(n, (c + 1) * kChunk);
@@ -220,7 +448,17 @@ void make_ring(const double* xy, std::size_t n, const std::string& name, Pt* dst
         }
         chunk_dst[c] = cb;
     }
-    ring = Ring{dst, n, box, std::fabs(signed_area), chunk_dst};
+    Edge* edges = store.edges.data() + begin;
+    std::size_t ne = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+        const Pt p = dst[k], q = dst[k + 1 == n ? 0 : k + 1];
+        if (p.x == q.x && p.y == q.y) continue;
+        const double mag = std::max({std::fabs(p.x), std::fabs(p.y), std::fabs(q.x), std::fabs(q.y)});
+        edges[ne++] = Edge{std::min(p.y, q.y), std::max(p.y, q.y), std::min(p.x, q.x), std::max(p.x, q.x),
+                           p, q, mag, static_cast<std::uint32_t>(k)};
+    }
+    std::sort(edges, edges + ne, [](const Edge& a, const Edge& b) { return a.y0 < b.y0; });
+    ring = Ring{dst, n, box, std::fabs(signed_area), chunk_dst, edges, ne, {extreme[0], extreme[1], extreme[2], extreme[3]}};
 }
 
 }  // namespace
@@ -248,11 +486,10 @@ namespace {
 // Intersection area of two polygons given as raw vertices; their areas in `area_a`, `area_b`.
 double checked_intersection(const double* a, std::size_t na, const double* b, std::size_t nb, double& area_a,
                             double& area_b) {
-    std::vector<Pt> pa(na), pb(nb);
-    std::vector<Box> ca(n_chunks(na)), cb(n_chunks(nb));
+    RingStore store(na + nb, 2);
     Ring ra, rb;
-    make_ring(a, na, "a", pa.data(), ca.data(), ra);
-    make_ring(b, nb, "b", pb.data(), cb.data(), rb);
+    make_ring(a, na, "a", store, 0, 0, ra);
+    make_ring(b, nb, "b", store, na, n_chunks(na), rb);
     Scratch s;
     s.reserve(std::max(na, nb));
     area_a = ra.area;
@@ -285,15 +522,14 @@ void iou_distance_matrix(const double* xy, const std::int64_t* offsets, std::siz
                                         "] = " + std::to_string(offsets[k]));
     }
     const std::size_t total = static_cast<std::size_t>(offsets[npoly]);
-    std::vector<Pt> pts(total);
-    std::vector<Box> chunks(total + npoly * kChunk);  // >= sum of n_chunks over the polygons
+    RingStore store(total, npoly);
     std::vector<Ring> rings(npoly);
     std::size_t chunk_pos = 0;
     std::size_t max_n = 0;
     for (std::size_t k = 0; k < npoly; ++k) {
         const std::size_t begin = static_cast<std::size_t>(offsets[k]);
         const std::size_t n = static_cast<std::size_t>(offsets[k + 1]) - begin;
-        make_ring(xy + 2 * begin, n, std::to_string(k), pts.data() + begin, chunks.data() + chunk_pos, rings[k]);
+        make_ring(xy + 2 * begin, n, std::to_string(k), store, begin, chunk_pos, rings[k]);
         chunk_pos += n_chunks(n);
         max_n = std::max(max_n, n);
     }
