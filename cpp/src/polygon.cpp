@@ -53,24 +53,34 @@ struct Edge {
     std::uint32_t index;
 };
 
-// A counter-clockwise ring (no repeated closing vertex) with its bounding box, area, edge-chunk
-// boxes, its non-degenerate edges sorted by y0, and the vertices where it reaches its box's
-// left, right, bottom and top sides.
+// A counter-clockwise ring (no repeated closing vertex) with its bounding box and its centre c,
+// area, edge-chunk boxes, its edges of non-zero length sorted by y0, the vertices where it reaches
+// its box's left, right, bottom and top sides, and prefix[k] = sum over edges e < k of
+// cross(p_e - c, q_e - c) (n + 1 entries), which sums runs of edges in O(1).
 struct Ring {
     const Pt* p = nullptr;
     std::size_t n = 0;
     Box box{};
+    Pt c{};
     double area = 0.0;
     const Box* chunks = nullptr;  // chunk c: edges c*kChunk .. min((c+1)*kChunk, n) - 1
     const Edge* edges = nullptr;
     std::size_t n_edges = 0;
     std::uint32_t extreme[4] = {0, 0, 0, 0};
+    const double* prefix = nullptr;
 };
 
-// A certain crossing of edge `ia` of A (at parameter t along it) with edge `ib` of B (at u).
-struct Crossing {
+// A contact between edge `ia` of A and edge `ib` of B: a certain crossing at parameters t along
+// A's edge and u along B's, or a degenerate contact (t = u = -1).
+struct Contact {
     std::uint32_t ia, ib;
     double t, u;
+};
+
+// A contact seen from one ring: the edge and the parameter along it (-1: degenerate).
+struct Event {
+    std::uint32_t edge;
+    double t;
 };
 
 // A piece [lo, hi] of an edge that lies on the other polygon's boundary; `same`: both run the same way.
@@ -81,23 +91,18 @@ struct Overlap {
 
 // Per-thread scratch, reused over pairs (grows to the largest pair seen, then never allocates).
 struct Scratch {
-    std::vector<double> ts;            // general path: split parameters of one edge
-    std::vector<Overlap> overlaps;     // general path: collinear overlaps of one edge
-    std::vector<std::uint32_t> act_a, act_b;  // sweep: active edges (indices into Ring::edges)
-    std::vector<Crossing> crossings;
-    std::vector<std::uint8_t> deg_a, deg_b;   // per vertex index: the edge has a degenerate contact
-    std::vector<std::uint32_t> start;  // per edge: first slot of its crossings in `params`
-    std::vector<double> params;        // crossing parameters grouped by edge, sorted within each
+    std::vector<double> ts;                 // general path: split parameters of one edge
+    std::vector<Overlap> overlaps;          // general path: collinear overlaps of one edge
+    std::vector<const Edge*> la, lb;        // edges of A meeting B's box and of B meeting A's
+    std::vector<const Edge*> act_a, act_b;  // sweep: active edges
+    std::vector<Contact> contacts;
+    std::vector<Event> events;
     void reserve(std::size_t max_vertices) {
         ts.reserve(2 * max_vertices + 4);
         overlaps.reserve(max_vertices + 2);
-        act_a.reserve(max_vertices);
-        act_b.reserve(max_vertices);
-        crossings.reserve(4 * max_vertices);
-        deg_a.reserve(max_vertices);
-        deg_b.reserve(max_vertices);
-        start.reserve(max_vertices + 1);
-        params.reserve(4 * max_vertices);
+        for (auto* v : {&la, &lb, &act_a, &act_b}) v->reserve(max_vertices);
+        contacts.reserve(4 * max_vertices);
+        events.reserve(4 * max_vertices);
     }
 };
 
@@ -147,28 +152,26 @@ bool point_inside(const Ring& r, Pt m) {
     return in;
 }
 
-// Sorts the pair of edges e (of A) and f (of B), whose boxes overlap, into disjoint, crossing
-// (recorded) or degenerate (both edges flagged).
+// Sorts the pair of edges e (of A) and f (of B), whose boxes overlap, into disjoint, crossing or
+// degenerate; records the last two in s.contacts.
 inline void classify_pair(const Edge& e, const Edge& f, Scratch& s) {
     const double lim = degeneracy_threshold(std::max(e.mag, f.mag));
     const double d1 = orient(f.p, f.q, e.p), d2 = orient(f.p, f.q, e.q);
     if ((d1 > lim && d2 > lim) || (d1 < -lim && d2 < -lim)) return;
     const double d3 = orient(e.p, e.q, f.p), d4 = orient(e.p, e.q, f.q);
     if ((d3 > lim && d4 > lim) || (d3 < -lim && d4 < -lim)) return;
-    if (std::fabs(d1) > lim && std::fabs(d2) > lim && std::fabs(d3) > lim && std::fabs(d4) > lim) {
-        s.crossings.push_back({e.index, f.index, d1 / (d1 - d2), d3 / (d3 - d4)});
-    } else {
-        s.deg_a[e.index] = 1;
-        s.deg_b[f.index] = 1;
-    }
+    if (std::fabs(d1) > lim && std::fabs(d2) > lim && std::fabs(d3) > lim && std::fabs(d4) > lim)
+        s.contacts.push_back({e.index, f.index, d1 / (d1 - d2), d3 / (d3 - d4)});
+    else
+        s.contacts.push_back({e.index, f.index, -1.0, -1.0});
 }
 
 // Tests edge e against the active edges of the other ring (dropping those that end below e).
 template <bool EIsA>
-inline void scan_active(const Edge& e, const Edge* other, std::vector<std::uint32_t>& act, Scratch& s) {
+inline void scan_active(const Edge& e, std::vector<const Edge*>& act, Scratch& s) {
     std::size_t k = 0;
     while (k < act.size()) {
-        const Edge& f = other[act[k]];
+        const Edge& f = *act[k];
         if (f.y1 < e.y0) {
             act[k] = act.back();
             act.pop_back();
@@ -182,64 +185,53 @@ inline void scan_active(const Edge& e, const Edge* other, std::vector<std::uint3
     }
 }
 
-// Step 1 of the file comment: fills s.crossings, s.deg_a and s.deg_b for rings A and B.
+// The edges of `r` whose boxes meet `box`, in y0 order.
+void edges_meeting(const Ring& r, const Box& box, std::vector<const Edge*>& out) {
+    out.clear();
+    for (std::size_t k = 0; k < r.n_edges; ++k) {
+        const Edge& e = r.edges[k];
+        if (e.y0 > box.y1) break;
+        if (e.y1 >= box.y0 && e.x1 >= box.x0 && e.x0 <= box.x1) out.push_back(&e);
+    }
+}
+
+// Step 1 of the file comment: every pair of edges of A and B whose boxes overlap, classified into
+// s.contacts.
 void find_contacts(const Ring& A, const Ring& B, Scratch& s) {
-    s.crossings.clear();
+    s.contacts.clear();
+    edges_meeting(A, B.box, s.la);
+    edges_meeting(B, A.box, s.lb);
     s.act_a.clear();
     s.act_b.clear();
-    s.deg_a.assign(A.n, 0);
-    s.deg_b.assign(B.n, 0);
-    const Edge* ea = A.edges;
-    const Edge* eb = B.edges;
-    // Edges starting above the other ring's box cannot meet it, nor can any edge after them.
-    std::size_t na = A.n_edges, nb = B.n_edges;
-    while (na > 0 && ea[na - 1].y0 > B.box.y1) --na;
-    while (nb > 0 && eb[nb - 1].y0 > A.box.y1) --nb;
+    const std::size_t na = s.la.size(), nb = s.lb.size();
     std::size_t ia = 0, ib = 0;
     while (ia < na || ib < nb) {
-        if (ia < na && (ib == nb || ea[ia].y0 <= eb[ib].y0)) {
-            const Edge& e = ea[ia];
+        if (ia < na && (ib == nb || s.la[ia]->y0 <= s.lb[ib]->y0)) {
             if (ib == nb && s.act_b.empty()) break;  // nothing of B left to meet
-            if (e.y1 >= B.box.y0 && e.x1 >= B.box.x0 && e.x0 <= B.box.x1) {
-                scan_active<true>(e, eb, s.act_b, s);
-                s.act_a.push_back(static_cast<std::uint32_t>(ia));
-            }
-            ++ia;
+            scan_active<true>(*s.la[ia], s.act_b, s);
+            s.act_a.push_back(s.la[ia++]);
         } else {
-            const Edge& f = eb[ib];
             if (ia == na && s.act_a.empty()) break;
-            if (f.y1 >= A.box.y0 && f.x1 >= A.box.x0 && f.x0 <= A.box.x1) {
-                scan_active<false>(f, ea, s.act_a, s);
-                s.act_b.push_back(static_cast<std::uint32_t>(ib));
-            }
-            ++ib;
+            scan_active<false>(*s.lb[ib], s.act_a, s);
+            s.act_b.push_back(s.lb[ib++]);
         }
     }
 }
 
-// Groups the crossing parameters by edge of ring A (`of_a`) or B into s.start / s.params, each
-// group sorted.
-void group_crossings(std::size_t n, bool of_a, Scratch& s) {
-    s.start.assign(n + 1, 0);
-    for (const Crossing& c : s.crossings) ++s.start[(of_a ? c.ia : c.ib) + 1];
-    for (std::size_t i = 0; i < n; ++i) s.start[i + 1] += s.start[i];
-    s.params.resize(s.crossings.size());
-    for (const Crossing& c : s.crossings) s.params[s.start[of_a ? c.ia : c.ib]++] = of_a ? c.t : c.u;
-    // s.start[i] now holds the end of group i, which is the start of group i + 1.
-    for (std::size_t i = n; i > 0; --i) s.start[i] = s.start[i - 1];
-    s.start[0] = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        double* b = s.params.data() + s.start[i];
-        double* e = s.params.data() + s.start[i + 1];
-        for (double* x = b + 1; x < e; ++x) {  // insertion sort
-            const double v = *x;
-            double* y = x;
-            while (y > b && *(y - 1) > v) {
-                *y = *(y - 1);
-                --y;
-            }
-            *y = v;
-        }
+// The contacts seen from ring A (`of_a`) or B into s.events, sorted by edge, then parameter.
+void sort_events(bool of_a, Scratch& s) {
+    s.events.clear();
+    for (const Contact& c : s.contacts) s.events.push_back(of_a ? Event{c.ia, c.t} : Event{c.ib, c.u});
+    const auto before = [](const Event& a, const Event& b) { return a.edge < b.edge || (a.edge == b.edge && a.t < b.t); };
+    if (s.events.size() > 32) {
+        std::sort(s.events.begin(), s.events.end(), before);
+        return;
+    }
+    for (std::size_t k = 1; k < s.events.size(); ++k) {  // insertion sort: usually a handful
+        const Event v = s.events[k];
+        std::size_t j = k;
+        for (; j > 0 && before(v, s.events[j - 1]); --j) s.events[j] = s.events[j - 1];
+        s.events[j] = v;
     }
 }
 
@@ -311,11 +303,33 @@ double general_edge(const Ring& A, std::size_t i, const Ring& B, bool count_shar
     return sum;
 }
 
-// Step 2 of the file comment for ring A against B (`a_side`: A is the first ring of the pair,
-// whose edge indices are Crossing::ia and flags s.deg_a): twice the Green's-theorem contribution of
-// A's boundary inside B. Needs find_contacts and group_crossings(A.n, a_side) done.
-double walk(const Ring& A, const Ring& B, bool a_side, bool count_shared, Pt o, Scratch& s) {
-    const std::uint8_t* deg = a_side ? s.deg_a.data() : s.deg_b.data();
+// Twice the Green's-theorem contribution of A's edges k .. l - 1 (indices modulo n, k <= l <= k + n),
+// coordinates relative to `o`.
+double run_sum(const Ring& A, std::size_t k, std::size_t l, Pt o) {
+    const std::size_t n = A.n;
+    double sum;
+    if (l <= n) sum = A.prefix[l] - A.prefix[k];
+    else if (k >= n) sum = A.prefix[l - n] - A.prefix[k - n];
+    else sum = A.prefix[n] - A.prefix[k] + A.prefix[l - n];
+    // cross(p - o, q - o) = cross(p - c, q - c) - cross(o - c, q - p), summed along the run.
+    const Pt a = A.p[k % n], b = A.p[l % n];
+    return sum - cross(Pt{o.x - A.c.x, o.y - A.c.y}, Pt{b.x - a.x, b.y - a.y});
+}
+
+// Inside state (0 or 1) of edges k .. l - 1 of A (modulo n), which do not meet B's boundary, from
+// the midpoint of the first of non-zero length; -1 when all have zero length.
+int run_state(const Ring& A, std::size_t k, std::size_t l, const Ring& B) {
+    for (std::size_t i = k; i < l; ++i) {
+        const Pt p = A.p[i % A.n], q = A.p[(i + 1) % A.n];
+        if (p.x != q.x || p.y != q.y) return point_inside(B, Pt{0.5 * (p.x + q.x), 0.5 * (p.y + q.y)}) ? 1 : 0;
+    }
+    return -1;
+}
+
+// Step 2 of the file comment: twice the Green's-theorem contribution of A's boundary inside B
+// (and on B's boundary, running the same way, when `count_shared`), coordinates relative to `o`.
+// s.events: the contacts seen from A (sort_events).
+double walk(const Ring& A, const Ring& B, bool count_shared, Pt o, Scratch& s) {
     const std::size_t n = A.n;
     // Start at a vertex outside B's box (then outside B) when there is one.
     std::size_t k0 = 0;
@@ -327,31 +341,48 @@ double walk(const Ring& A, const Ring& B, bool a_side, bool count_shared, Pt o, 
             break;
         }
     }
-    const bool contact = !s.crossings.empty() || std::find(deg, deg + n, 1) != deg + n;
-    if (!contact) {  // A's boundary does not meet B's: A lies inside B or outside it
-        if (state < 0) state = point_inside(B, Pt{0.5 * (A.p[0].x + A.p[1].x), 0.5 * (A.p[0].y + A.p[1].y)}) ? 1 : 0;
+    const std::vector<Event>& ev = s.events;
+    const std::size_t K = ev.size();
+    if (K == 0) {  // A's boundary does not meet B's: A lies inside B or outside it
+        if (state < 0) state = run_state(A, 0, n, B);
         return state == 1 ? 2.0 * A.area : 0.0;
     }
+    // Edges in walking order have positions k0 .. k0 + n - 1; the events from the first at or
+    // after k0 on, cyclically, come in that order.
+    std::size_t first = 0;
+    while (first < K && ev[first].edge < k0) ++first;
     double sum = 0.0;
-    for (std::size_t step = 0; step < n; ++step) {
-        const std::size_t i = k0 + step < n ? k0 + step : k0 + step - n;
+    std::size_t pos = k0;  // position of the next edge not yet summed
+    std::size_t g = 0;
+    while (g < K) {
+        const std::size_t g0 = (first + g) % K;
+        const std::size_t i = ev[g0].edge;
+        std::size_t k = 1;  // events on edge i: ev[g0 .. g0 + k - 1] (never wraps: sorted by edge)
+        while (g0 + k < K && ev[g0 + k].edge == i) ++k;
+        g += k;
+        const std::size_t at = i >= k0 ? i : i + n;
+        if (pos < at) {  // the edges before i do not meet B's boundary
+            if (state < 0) state = run_state(A, pos, at, B);
+            if (state == 1) sum += run_sum(A, pos, at, o);
+        }
+        pos = at + 1;
         const Pt p = A.p[i], q = A.p[i + 1 == n ? 0 : i + 1];
-        if (p.x == q.x && p.y == q.y) continue;
-        if (deg[i]) {
+        if (ev[g0].t < 0.0) {  // a degenerate contact: the general path
             sum += general_edge(A, i, B, count_shared, o, s);
             state = -1;
             continue;
         }
-        const double* t = s.params.data() + s.start[i];
-        const std::size_t k = s.start[i + 1] - s.start[i];  // crossings: k + 1 pieces
+        const Event* t = ev.data() + g0;  // k crossings, k + 1 pieces
         if (state < 0) {
-            if (outside_box(p, B.box) || outside_box(q, B.box)) {
-                state = outside_box(p, B.box) ? 0 : static_cast<int>(k & 1);
+            if (outside_box(p, B.box)) {
+                state = 0;
+            } else if (outside_box(q, B.box)) {
+                state = static_cast<int>(k & 1);
             } else {  // classify the longest piece by its midpoint
                 std::size_t best = 0;
                 double best_len = -1.0, best_mid = 0.5;
                 for (std::size_t j = 0; j <= k; ++j) {
-                    const double lo = j == 0 ? 0.0 : t[j - 1], hi = j == k ? 1.0 : t[j];
+                    const double lo = j == 0 ? 0.0 : t[j - 1].t, hi = j == k ? 1.0 : t[j].t;
                     if (hi - lo > best_len) {
                         best_len = hi - lo;
                         best_mid = 0.5 * (lo + hi);
@@ -362,21 +393,18 @@ double walk(const Ring& A, const Ring& B, bool a_side, bool count_shared, Pt o, 
                 state = (point_inside(B, m) ? 1 : 0) ^ static_cast<int>(best & 1);
             }
         }
-        const Pt p0{p.x - o.x, p.y - o.y}, q0{q.x - o.x, q.y - o.y};
-        if (k == 0) {
-            if (state == 1) sum += cross(p0, q0);
-            continue;
-        }
         double inside = 0.0, lo = 0.0;
-        int in = state;
         for (std::size_t j = 0; j < k; ++j) {
-            if (in) inside += t[j] - lo;
-            lo = t[j];
-            in ^= 1;
+            if (state) inside += t[j].t - lo;
+            lo = t[j].t;
+            state ^= 1;
         }
-        if (in) inside += 1.0 - lo;
-        sum += inside * cross(p0, q0);
-        state = in;
+        if (state) inside += 1.0 - lo;
+        sum += inside * cross(Pt{p.x - o.x, p.y - o.y}, Pt{q.x - o.x, q.y - o.y});
+    }
+    if (pos < k0 + n) {
+        if (state < 0) state = run_state(A, pos, k0 + n, B);
+        if (state == 1) sum += run_sum(A, pos, k0 + n, o);
     }
     return sum;
 }
@@ -384,11 +412,11 @@ double walk(const Ring& A, const Ring& B, bool a_side, bool count_shared, Pt o, 
 double intersection(const Ring& A, const Ring& B, Scratch& s) {
     if (!boxes_overlap(A.box, B.box)) return 0.0;
     find_contacts(A, B, s);
-    const Pt o{0.5 * (A.box.x0 + A.box.x1), 0.5 * (A.box.y0 + A.box.y1)};
-    group_crossings(A.n, true, s);
-    const double sum_a = walk(A, B, true, true, o, s);
-    group_crossings(B.n, false, s);
-    const double sum_b = walk(B, A, false, false, o, s);
+    const Pt o = A.c;
+    sort_events(true, s);
+    const double sum_a = walk(A, B, true, o, s);
+    sort_events(false, s);
+    const double sum_b = walk(B, A, false, o, s);
     return std::min(std::max(0.5 * (sum_a + sum_b), 0.0), std::min(A.area, B.area));
 }
 
@@ -414,14 +442,15 @@ struct RingStore {
     std::vector<Pt> pts;
     std::vector<Box> chunks;
     std::vector<Edge> edges;
+    std::vector<double> prefix;
     RingStore(std::size_t total, std::size_t count)
-        : pts(total), chunks(total / kChunk + count), edges(total) {}
+        : pts(total), chunks(total / kChunk + count), edges(total), prefix(total + count) {}
 };
 
 // Checks vertex count, finiteness and area; builds the counter-clockwise ring into `store` at
-// vertex offset `begin` (chunk offset `chunk_begin`).
+// vertex offset `begin` (chunk offset `chunk_begin`, prefix offset `begin + ring index`).
 void make_ring(const double* xy, std::size_t n, const std::string& name, RingStore& store, std::size_t begin,
-               std::size_t chunk_begin, Ring& ring) {
+               std::size_t chunk_begin, std::size_t prefix_begin, Ring& ring) {
     validate_vertices(xy, n, name);
     const double signed_area = polygon_signed_area(xy, n);
     if (!(signed_area != 0.0)) throw std::invalid_argument(describe(name) + " has zero area");
@@ -458,7 +487,15 @@ void make_ring(const double* xy, std::size_t n, const std::string& name, RingSto
                            p, q, mag, static_cast<std::uint32_t>(k)};
     }
     std::sort(edges, edges + ne, [](const Edge& a, const Edge& b) { return a.y0 < b.y0; });
-    ring = Ring{dst, n, box, std::fabs(signed_area), chunk_dst, edges, ne, {extreme[0], extreme[1], extreme[2], extreme[3]}};
+    const Pt c{0.5 * (box.x0 + box.x1), 0.5 * (box.y0 + box.y1)};
+    double* prefix = store.prefix.data() + prefix_begin;
+    prefix[0] = 0.0;
+    for (std::size_t k = 0; k < n; ++k) {
+        const Pt p = dst[k], q = dst[k + 1 == n ? 0 : k + 1];
+        prefix[k + 1] = prefix[k] + cross(Pt{p.x - c.x, p.y - c.y}, Pt{q.x - c.x, q.y - c.y});
+    }
+    ring = Ring{dst, n, box, c, std::fabs(signed_area), chunk_dst, edges, ne,
+                {extreme[0], extreme[1], extreme[2], extreme[3]}, prefix};
 }
 
 }  // namespace
@@ -488,8 +525,8 @@ double checked_intersection(const double* a, std::size_t na, const double* b, st
                             double& area_b) {
     RingStore store(na + nb, 2);
     Ring ra, rb;
-    make_ring(a, na, "a", store, 0, 0, ra);
-    make_ring(b, nb, "b", store, na, n_chunks(na), rb);
+    make_ring(a, na, "a", store, 0, 0, 0, ra);
+    make_ring(b, nb, "b", store, na, n_chunks(na), na + 1, rb);
     Scratch s;
     s.reserve(std::max(na, nb));
     area_a = ra.area;
@@ -529,7 +566,7 @@ void iou_distance_matrix(const double* xy, const std::int64_t* offsets, std::siz
     for (std::size_t k = 0; k < npoly; ++k) {
         const std::size_t begin = static_cast<std::size_t>(offsets[k]);
         const std::size_t n = static_cast<std::size_t>(offsets[k + 1]) - begin;
-        make_ring(xy + 2 * begin, n, std::to_string(k), store, begin, chunk_pos, rings[k]);
+        make_ring(xy + 2 * begin, n, std::to_string(k), store, begin, chunk_pos, begin + k, rings[k]);
         chunk_pos += n_chunks(n);
         max_n = std::max(max_n, n);
     }
