@@ -1,19 +1,21 @@
 // Polygon area, exact intersection area (Green's theorem edge clipping), IoU distance matrices.
 //
-// Intersection of rings A and B (both counter-clockwise): twice the area is the sum over A's edges
-// of (fraction of the edge inside B) * cross(p, q), plus the same for B's edges inside A.
-// 1. A sweep over both rings' edges sorted by their lowest y finds every pair of edges whose
-//    bounding boxes overlap and sorts it, with orientation tests against a threshold T far above
-//    their rounding error, into: certainly disjoint, certainly crossing (in the interior of both
-//    edges; the crossing parameters along both edges are recorded), or degenerate (an end point on
-//    or within T of the other edge's line: touching, collinear, shared vertices).
-// 2. Each ring is walked from a vertex outside the other's bounding box (or from one
-//    point-in-polygon test): along an edge free of degenerate contacts the inside state toggles at
-//    each crossing and carries over to the next edge. An edge with a degenerate contact is split at
-//    all its contacts and each piece classified on its own, collinear overlaps counted once when
-//    both edges run the same way (the general but slower path). Every pair is classified once, so
-//    both walks see the same contacts; T bounds the "nearly collinear" tolerance of the general
-//    path, so a pair that path treats as collinear is always degenerate in the sweep.
+// Intersection of rings A and B (both counter-clockwise): twice its area is the sum over A's edges
+// of (fraction of the edge inside B) * cross(p - o, q - o), plus the same for B's edges inside A.
+// 1. Contacts: every pair of an edge of A and an edge of B whose bounding boxes overlap (found by
+//    brute force over the edges meeting the other ring's box, or by a sweep over y-sorted edges for
+//    large rings) is sorted, by orientation tests against a threshold T far above their rounding
+//    error, into: certainly disjoint, certainly crossing in the interior of both edges (the
+//    parameters along both edges and the direction of crossing are recorded), or degenerate (an
+//    end point on or within T of the other edge's line: touching, collinear, shared vertices).
+// 2. Walks: each ring is walked from an edge with a single crossing, where the direction of
+//    crossing gives the inside state exactly; the state toggles at each crossing and carries
+//    along the edges in between, whose sums come from per-ring prefix sums. An edge with a
+//    degenerate contact is split at all its contacts and each piece classified on its own by a
+//    point-in-polygon test, collinear overlaps counted once when both edges run the same way (the
+//    general but slower path). Each pair of edges is classified once, so both walks see the same
+//    contacts; T bounds the "nearly collinear" tolerance of the general path, so a pair that path
+//    treats as collinear is always degenerate here.
 #include "galforge/polygon.hpp"
 
 #include <algorithm>
@@ -44,19 +46,23 @@ constexpr std::size_t kChunk = 8;
 
 inline std::size_t n_chunks(std::size_t n) { return (n + kChunk - 1) / kChunk; }
 
+// Contacts are found by brute force when the two lists of candidate edges give at most this many
+// pairs (each a few branch-free comparisons), else by the sweep (measured break-even).
+constexpr std::size_t kBruteForcePairs = 4096;
+
 // One edge of a ring, from vertex `index` to the next, with its bounding box and the largest
 // absolute coordinate of its end points (which scales the degeneracy threshold).
 struct Edge {
-    double y0, y1, x0, x1;
+    double x0, x1, y0, y1;
     Pt p, q;
     double mag;
     std::uint32_t index;
 };
 
 // A counter-clockwise ring (no repeated closing vertex) with its bounding box and its centre c,
-// area, edge-chunk boxes, its edges of non-zero length sorted by y0, the vertices where it reaches
-// its box's left, right, bottom and top sides, and prefix[k] = sum over edges e < k of
-// cross(p_e - c, q_e - c) (n + 1 entries), which sums runs of edges in O(1).
+// area, edge-chunk boxes, its edges of non-zero length in ring order and sorted by y0 (`by_y`:
+// indices into `edges`), and prefix[k] = sum over edges e < k of cross(p_e - c, q_e - c)
+// (n + 1 entries), which sums runs of edges in O(1).
 struct Ring {
     const Pt* p = nullptr;
     std::size_t n = 0;
@@ -65,22 +71,26 @@ struct Ring {
     double area = 0.0;
     const Box* chunks = nullptr;  // chunk c: edges c*kChunk .. min((c+1)*kChunk, n) - 1
     const Edge* edges = nullptr;
+    const std::uint32_t* by_y = nullptr;
     std::size_t n_edges = 0;
-    std::uint32_t extreme[4] = {0, 0, 0, 0};
     const double* prefix = nullptr;
 };
 
-// A contact between edge `ia` of A and edge `ib` of B: a certain crossing at parameters t along
-// A's edge and u along B's, or a degenerate contact (t = u = -1).
+// A contact of edge `ia` of A with edge `ib` of B: a certain crossing at parameters t along A's
+// edge and u along B's, after which A is inside B when `a_in` and B inside A when `b_in`; or a
+// degenerate contact (t = u = -1).
 struct Contact {
     std::uint32_t ia, ib;
     double t, u;
+    bool a_in, b_in;
 };
 
-// A contact seen from one ring: the edge and the parameter along it (-1: degenerate).
+// A contact seen from one ring: the edge, the parameter along it (-1: degenerate) and whether the
+// ring is inside the other just after it.
 struct Event {
     std::uint32_t edge;
     double t;
+    bool in;
 };
 
 // A piece [lo, hi] of an edge that lies on the other polygon's boundary; `same`: both run the same way.
@@ -89,18 +99,26 @@ struct Overlap {
     bool same;
 };
 
-// Per-thread scratch, reused over pairs (grows to the largest pair seen, then never allocates).
+// Per-thread scratch, reused over pairs (sized for the largest ring; the contact lists grow to
+// the largest pair seen, then never allocate).
 struct Scratch {
     std::vector<double> ts;                 // general path: split parameters of one edge
     std::vector<Overlap> overlaps;          // general path: collinear overlaps of one edge
-    std::vector<const Edge*> la, lb;        // edges of A meeting B's box and of B meeting A's
+    std::vector<const Edge*> la, lb;        // candidate edges: of A meeting B's box, of B meeting A's
+    std::size_t na = 0, nb = 0;
+    std::vector<double> bx0, bx1, by0, by1;  // brute force: boxes of the candidate edges of B
+    std::vector<std::uint32_t> hits;
     std::vector<const Edge*> act_a, act_b;  // sweep: active edges
     std::vector<Contact> contacts;
     std::vector<Event> events;
-    void reserve(std::size_t max_vertices) {
+    explicit Scratch(std::size_t max_vertices) {
         ts.reserve(2 * max_vertices + 4);
         overlaps.reserve(max_vertices + 2);
-        for (auto* v : {&la, &lb, &act_a, &act_b}) v->reserve(max_vertices);
+        for (auto* v : {&la, &lb, &act_a, &act_b}) v->resize(max_vertices);
+        for (auto* v : {&bx0, &bx1, &by0, &by1}) v->resize(max_vertices);
+        hits.resize(max_vertices);
+        act_a.clear();
+        act_b.clear();
         contacts.reserve(4 * max_vertices);
         events.reserve(4 * max_vertices);
     }
@@ -123,15 +141,13 @@ inline bool nearly_collinear(Pt p, Pt q, Pt r, Pt t) {
            std::fabs(orient(p, q, r)) <= tol * lpq && std::fabs(orient(p, q, t)) <= tol * lpq;
 }
 
-// Degeneracy threshold of the sweep for end points of magnitude <= mag: above both the rounding
-// error of orient (< 3e-15 mag^2) and nearly_collinear's tolerance times a length (<= 8e-12 mag^2).
+// Degeneracy threshold T for end points of magnitude <= mag: above both the rounding error of
+// orient (< 3e-15 mag^2) and nearly_collinear's tolerance times a length (<= 8e-12 mag^2).
 inline double degeneracy_threshold(double mag) { return 1e-11 * mag * mag; }
 
 inline bool boxes_overlap(const Box& a, const Box& b) {
     return !(a.x1 < b.x0 || b.x1 < a.x0 || a.y1 < b.y0 || b.y1 < a.y0);
 }
-
-inline bool outside_box(Pt v, const Box& b) { return v.x < b.x0 || v.x > b.x1 || v.y < b.y0 || v.y > b.y1; }
 
 // Even-odd crossing test; only called for points off the ring (up to rounding).
 bool point_inside(const Ring& r, Pt m) {
@@ -152,6 +168,8 @@ bool point_inside(const Ring& r, Pt m) {
     return in;
 }
 
+// --- step 1: contacts -------------------------------------------------------------------------
+
 // Sorts the pair of edges e (of A) and f (of B), whose boxes overlap, into disjoint, crossing or
 // degenerate; records the last two in s.contacts.
 inline void classify_pair(const Edge& e, const Edge& f, Scratch& s) {
@@ -161,9 +179,55 @@ inline void classify_pair(const Edge& e, const Edge& f, Scratch& s) {
     const double d3 = orient(e.p, e.q, f.p), d4 = orient(e.p, e.q, f.q);
     if ((d3 > lim && d4 > lim) || (d3 < -lim && d4 < -lim)) return;
     if (std::fabs(d1) > lim && std::fabs(d2) > lim && std::fabs(d3) > lim && std::fabs(d4) > lim)
-        s.contacts.push_back({e.index, f.index, d1 / (d1 - d2), d3 / (d3 - d4)});
+        s.contacts.push_back({e.index, f.index, d1 / (d1 - d2), d3 / (d3 - d4), d2 > 0.0, d4 > 0.0});
     else
-        s.contacts.push_back({e.index, f.index, -1.0, -1.0});
+        s.contacts.push_back({e.index, f.index, -1.0, -1.0, false, false});
+}
+
+inline bool edge_meets(const Edge& e, const Box& b) {
+    return e.x0 <= b.x1 && e.x1 >= b.x0 && e.y0 <= b.y1 && e.y1 >= b.y0;
+}
+
+// The edges of `r` whose boxes meet `box` into out[0 .. count - 1], in ring order.
+std::size_t edges_meeting(const Ring& r, const Box& box, std::vector<const Edge*>& out) {
+    std::size_t count = 0;
+    for (std::size_t k = 0; k < r.n_edges; ++k) {
+        out[count] = r.edges + k;
+        count += edge_meets(r.edges[k], box) ? 1 : 0;
+    }
+    return count;
+}
+
+// The edges of `r` whose boxes meet `box` into out[0 .. count - 1], in y0 order.
+std::size_t edges_meeting_by_y(const Ring& r, const Box& box, std::vector<const Edge*>& out) {
+    std::size_t count = 0;
+    for (std::size_t k = 0; k < r.n_edges; ++k) {
+        const Edge& e = r.edges[r.by_y[k]];
+        if (e.y0 > box.y1) break;
+        out[count] = &e;
+        count += edge_meets(e, box) ? 1 : 0;
+    }
+    return count;
+}
+
+// Contacts by brute force over s.la x s.lb: the boxes of B's candidates are laid out for
+// branch-free comparison with each candidate of A.
+void contacts_brute_force(Scratch& s) {
+    for (std::size_t k = 0; k < s.nb; ++k) {
+        s.bx0[k] = s.lb[k]->x0;
+        s.bx1[k] = s.lb[k]->x1;
+        s.by0[k] = s.lb[k]->y0;
+        s.by1[k] = s.lb[k]->y1;
+    }
+    for (std::size_t i = 0; i < s.na; ++i) {
+        const Edge& e = *s.la[i];
+        std::size_t nh = 0;
+        for (std::size_t k = 0; k < s.nb; ++k) {
+            s.hits[nh] = static_cast<std::uint32_t>(k);
+            nh += (s.bx0[k] <= e.x1) & (s.bx1[k] >= e.x0) & (s.by0[k] <= e.y1) & (s.by1[k] >= e.y0);
+        }
+        for (std::size_t h = 0; h < nh; ++h) classify_pair(e, *s.lb[s.hits[h]], s);
+    }
 }
 
 // Tests edge e against the active edges of the other ring (dropping those that end below e).
@@ -185,25 +249,12 @@ inline void scan_active(const Edge& e, std::vector<const Edge*>& act, Scratch& s
     }
 }
 
-// The edges of `r` whose boxes meet `box`, in y0 order.
-void edges_meeting(const Ring& r, const Box& box, std::vector<const Edge*>& out) {
-    out.clear();
-    for (std::size_t k = 0; k < r.n_edges; ++k) {
-        const Edge& e = r.edges[k];
-        if (e.y0 > box.y1) break;
-        if (e.y1 >= box.y0 && e.x1 >= box.x0 && e.x0 <= box.x1) out.push_back(&e);
-    }
-}
-
-// Step 1 of the file comment: every pair of edges of A and B whose boxes overlap, classified into
-// s.contacts.
-void find_contacts(const Ring& A, const Ring& B, Scratch& s) {
-    s.contacts.clear();
-    edges_meeting(A, B.box, s.la);
-    edges_meeting(B, A.box, s.lb);
+// Contacts by a sweep over the y-sorted candidates of both rings, each tested against the active
+// candidates of the other.
+void contacts_sweep(const Ring& A, const Ring& B, Scratch& s) {
+    const std::size_t na = edges_meeting_by_y(A, B.box, s.la), nb = edges_meeting_by_y(B, A.box, s.lb);
     s.act_a.clear();
     s.act_b.clear();
-    const std::size_t na = s.la.size(), nb = s.lb.size();
     std::size_t ia = 0, ib = 0;
     while (ia < na || ib < nb) {
         if (ia < na && (ib == nb || s.la[ia]->y0 <= s.lb[ib]->y0)) {
@@ -218,10 +269,21 @@ void find_contacts(const Ring& A, const Ring& B, Scratch& s) {
     }
 }
 
+// Step 1 of the file comment: every pair of edges of A and B whose boxes overlap, classified into
+// s.contacts.
+void find_contacts(const Ring& A, const Ring& B, Scratch& s) {
+    s.contacts.clear();
+    s.na = edges_meeting(A, B.box, s.la);
+    s.nb = edges_meeting(B, A.box, s.lb);
+    if (s.na * s.nb <= kBruteForcePairs) contacts_brute_force(s);
+    else contacts_sweep(A, B, s);
+}
+
 // The contacts seen from ring A (`of_a`) or B into s.events, sorted by edge, then parameter.
 void sort_events(bool of_a, Scratch& s) {
     s.events.clear();
-    for (const Contact& c : s.contacts) s.events.push_back(of_a ? Event{c.ia, c.t} : Event{c.ib, c.u});
+    for (const Contact& c : s.contacts)
+        s.events.push_back(of_a ? Event{c.ia, c.t, c.a_in} : Event{c.ib, c.u, c.b_in});
     const auto before = [](const Event& a, const Event& b) { return a.edge < b.edge || (a.edge == b.edge && a.t < b.t); };
     if (s.events.size() > 32) {
         std::sort(s.events.begin(), s.events.end(), before);
@@ -234,6 +296,8 @@ void sort_events(bool of_a, Scratch& s) {
         s.events[j] = v;
     }
 }
+
+// --- step 2: walks ----------------------------------------------------------------------------
 
 // The general path for edge i of A: twice the Green's-theorem contribution of its pieces inside
 // B, plus the pieces on B's boundary running the same way when `count_shared`. Coordinates
@@ -331,30 +395,32 @@ int run_state(const Ring& A, std::size_t k, std::size_t l, const Ring& B) {
 // s.events: the contacts seen from A (sort_events).
 double walk(const Ring& A, const Ring& B, bool count_shared, Pt o, Scratch& s) {
     const std::size_t n = A.n;
-    // Start at a vertex outside B's box (then outside B) when there is one.
-    std::size_t k0 = 0;
-    int state = -1;  // inside B at the current vertex: -1 unknown, 0 no, 1 yes
-    for (std::uint32_t v : A.extreme) {
-        if (outside_box(A.p[v], B.box)) {
-            k0 = v;
-            state = 0;
-            break;
-        }
-    }
     const std::vector<Event>& ev = s.events;
     const std::size_t K = ev.size();
     if (K == 0) {  // A's boundary does not meet B's: A lies inside B or outside it
-        if (state < 0) state = run_state(A, 0, n, B);
-        return state == 1 ? 2.0 * A.area : 0.0;
+        const bool box_inside = A.box.x0 >= B.box.x0 && A.box.x1 <= B.box.x1 && A.box.y0 >= B.box.y0 &&
+                                A.box.y1 <= B.box.y1;
+        return box_inside && run_state(A, 0, n, B) == 1 ? 2.0 * A.area : 0.0;
     }
-    // Edges in walking order have positions k0 .. k0 + n - 1; the events from the first at or
-    // after k0 on, cyclically, come in that order.
+    // Start at an edge with a single crossing and no degenerate contact, if any: A is inside B at
+    // its start exactly when it leaves B there. The events sorted by edge then come in walking
+    // order from there on, cyclically.
     std::size_t first = 0;
-    while (first < K && ev[first].edge < k0) ++first;
+    int state = -1;  // inside B at the current vertex: -1 unknown, 0 no, 1 yes
+    for (std::size_t g = 0; g < K;) {
+        std::size_t k = 1;
+        while (g + k < K && ev[g + k].edge == ev[g].edge) ++k;
+        if (k == 1 && ev[g].t >= 0.0) {
+            first = g;
+            state = ev[g].in ? 0 : 1;
+            break;
+        }
+        g += k;
+    }
+    const std::size_t k0 = ev[first].edge;  // edges in walking order have positions k0 .. k0 + n - 1
     double sum = 0.0;
     std::size_t pos = k0;  // position of the next edge not yet summed
-    std::size_t g = 0;
-    while (g < K) {
+    for (std::size_t g = 0; g < K;) {
         const std::size_t g0 = (first + g) % K;
         const std::size_t i = ev[g0].edge;
         std::size_t k = 1;  // events on edge i: ev[g0 .. g0 + k - 1] (never wraps: sorted by edge)
@@ -374,10 +440,8 @@ double walk(const Ring& A, const Ring& B, bool count_shared, Pt o, Scratch& s) {
         }
         const Event* t = ev.data() + g0;  // k crossings, k + 1 pieces
         if (state < 0) {
-            if (outside_box(p, B.box)) {
-                state = 0;
-            } else if (outside_box(q, B.box)) {
-                state = static_cast<int>(k & 1);
+            if (k == 1) {
+                state = t[0].in ? 0 : 1;
             } else {  // classify the longest piece by its midpoint
                 std::size_t best = 0;
                 double best_len = -1.0, best_mid = 0.5;
@@ -393,6 +457,8 @@ double walk(const Ring& A, const Ring& B, bool count_shared, Pt o, Scratch& s) {
                 state = (point_inside(B, m) ? 1 : 0) ^ static_cast<int>(best & 1);
             }
         }
+        // The state toggles at each crossing: its parity, not the order of nearly coincident
+        // crossings, decides the state further on.
         double inside = 0.0, lo = 0.0;
         for (std::size_t j = 0; j < k; ++j) {
             if (state) inside += t[j].t - lo;
@@ -442,9 +508,10 @@ struct RingStore {
     std::vector<Pt> pts;
     std::vector<Box> chunks;
     std::vector<Edge> edges;
+    std::vector<std::uint32_t> by_y;
     std::vector<double> prefix;
     RingStore(std::size_t total, std::size_t count)
-        : pts(total), chunks(total / kChunk + count), edges(total), prefix(total + count) {}
+        : pts(total), chunks(total / kChunk + count), edges(total), by_y(total), prefix(total + count) {}
 };
 
 // Checks vertex count, finiteness and area; builds the counter-clockwise ring into `store` at
@@ -456,16 +523,11 @@ void make_ring(const double* xy, std::size_t n, const std::string& name, RingSto
     if (!(signed_area != 0.0)) throw std::invalid_argument(describe(name) + " has zero area");
     Pt* dst = store.pts.data() + begin;
     Box box{xy[0], xy[1], xy[0], xy[1]};
-    std::uint32_t extreme[4] = {0, 0, 0, 0};
     for (std::size_t k = 0; k < n; ++k) {
         const std::size_t src = signed_area > 0.0 ? k : n - 1 - k;
         const Pt v{xy[2 * src], xy[2 * src + 1]};
         dst[k] = v;
-        const auto kk = static_cast<std::uint32_t>(k);
-        if (k == 0 || v.x < box.x0) box.x0 = v.x, extreme[0] = kk;
-        if (k == 0 || v.x > box.x1) box.x1 = v.x, extreme[1] = kk;
-        if (k == 0 || v.y < box.y0) box.y0 = v.y, extreme[2] = kk;
-        if (k == 0 || v.y > box.y1) box.y1 = v.y, extreme[3] = kk;
+        box = Box{std::min(box.x0, v.x), std::min(box.y0, v.y), std::max(box.x1, v.x), std::max(box.y1, v.y)};
     }
     Box* chunk_dst = store.chunks.data() + chunk_begin;
     for (std::size_t c = 0; c < n_chunks(n); ++c) {
@@ -483,10 +545,12 @@ void make_ring(const double* xy, std::size_t n, const std::string& name, RingSto
         const Pt p = dst[k], q = dst[k + 1 == n ? 0 : k + 1];
         if (p.x == q.x && p.y == q.y) continue;
         const double mag = std::max({std::fabs(p.x), std::fabs(p.y), std::fabs(q.x), std::fabs(q.y)});
-        edges[ne++] = Edge{std::min(p.y, q.y), std::max(p.y, q.y), std::min(p.x, q.x), std::max(p.x, q.x),
+        edges[ne++] = Edge{std::min(p.x, q.x), std::max(p.x, q.x), std::min(p.y, q.y), std::max(p.y, q.y),
                            p, q, mag, static_cast<std::uint32_t>(k)};
     }
-    std::sort(edges, edges + ne, [](const Edge& a, const Edge& b) { return a.y0 < b.y0; });
+    std::uint32_t* by_y = store.by_y.data() + begin;
+    for (std::size_t k = 0; k < ne; ++k) by_y[k] = static_cast<std::uint32_t>(k);
+    std::sort(by_y, by_y + ne, [edges](std::uint32_t a, std::uint32_t b) { return edges[a].y0 < edges[b].y0; });
     const Pt c{0.5 * (box.x0 + box.x1), 0.5 * (box.y0 + box.y1)};
     double* prefix = store.prefix.data() + prefix_begin;
     prefix[0] = 0.0;
@@ -494,8 +558,7 @@ void make_ring(const double* xy, std::size_t n, const std::string& name, RingSto
         const Pt p = dst[k], q = dst[k + 1 == n ? 0 : k + 1];
         prefix[k + 1] = prefix[k] + cross(Pt{p.x - c.x, p.y - c.y}, Pt{q.x - c.x, q.y - c.y});
     }
-    ring = Ring{dst, n, box, c, std::fabs(signed_area), chunk_dst, edges, ne,
-                {extreme[0], extreme[1], extreme[2], extreme[3]}, prefix};
+    ring = Ring{dst, n, box, c, std::fabs(signed_area), chunk_dst, edges, by_y, ne, prefix};
 }
 
 }  // namespace
@@ -527,8 +590,7 @@ double checked_intersection(const double* a, std::size_t na, const double* b, st
     Ring ra, rb;
     make_ring(a, na, "a", store, 0, 0, 0, ra);
     make_ring(b, nb, "b", store, na, n_chunks(na), na + 1, rb);
-    Scratch s;
-    s.reserve(std::max(na, nb));
+    Scratch s(std::max(na, nb));
     area_a = ra.area;
     area_b = rb.area;
     return intersection(ra, rb, s);
@@ -575,8 +637,7 @@ void iou_distance_matrix(const double* xy, const std::int64_t* offsets, std::siz
     const int nthreads = static_cast<int>(std::min<std::ptrdiff_t>(threads, rows));
 #pragma omp parallel num_threads(nthreads) if (nthreads > 1)
     {
-        Scratch s;
-        s.reserve(max_n);
+        Scratch s(max_n);
 #pragma omp for schedule(dynamic, 1)
         for (std::ptrdiff_t ii = 0; ii < rows; ++ii) {
             const std::size_t i = static_cast<std::size_t>(ii);
