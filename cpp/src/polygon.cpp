@@ -46,10 +46,6 @@ constexpr std::size_t kChunk = 8;
 
 inline std::size_t n_chunks(std::size_t n) { return (n + kChunk - 1) / kChunk; }
 
-// Contacts are found by brute force when the two lists of candidate edges give at most this many
-// pairs (each a few branch-free comparisons), else by the sweep (measured break-even).
-constexpr std::size_t kBruteForcePairs = 4096;
-
 // One edge of a ring, from vertex `index` to the next, with its bounding box and the largest
 // absolute coordinate of its end points (which scales the degeneracy threshold).
 struct Edge {
@@ -105,20 +101,15 @@ struct Scratch {
     std::vector<double> ts;                 // general path: split parameters of one edge
     std::vector<Overlap> overlaps;          // general path: collinear overlaps of one edge
     std::vector<const Edge*> la, lb;        // candidate edges: of A meeting B's box, of B meeting A's
-    std::size_t na = 0, nb = 0;
-    std::vector<double> bx0, bx1, by0, by1;  // brute force: boxes of the candidate edges of B
-    std::vector<std::uint32_t> hits;
-    std::vector<const Edge*> act_a, act_b;  // sweep: active edges
+    std::vector<std::uint32_t> hits;        // candidates of one edge whose boxes overlap it
     std::vector<Contact> contacts;
     std::vector<Event> events;
     explicit Scratch(std::size_t max_vertices) {
         ts.reserve(2 * max_vertices + 4);
         overlaps.reserve(max_vertices + 2);
-        for (auto* v : {&la, &lb, &act_a, &act_b}) v->resize(max_vertices);
-        for (auto* v : {&bx0, &bx1, &by0, &by1}) v->resize(max_vertices);
+        la.resize(max_vertices);
+        lb.resize(max_vertices);
         hits.resize(max_vertices);
-        act_a.clear();
-        act_b.clear();
         contacts.reserve(4 * max_vertices);
         events.reserve(4 * max_vertices);
     }
@@ -188,95 +179,45 @@ inline bool edge_meets(const Edge& e, const Box& b) {
     return e.x0 <= b.x1 && e.x1 >= b.x0 && e.y0 <= b.y1 && e.y1 >= b.y0;
 }
 
-// The edges of `r` whose boxes meet `box` into out[0 .. count - 1], in ring order.
-std::size_t edges_meeting(const Ring& r, const Box& box, std::vector<const Edge*>& out) {
-    std::size_t count = 0;
-    for (std::size_t k = 0; k < r.n_edges; ++k) {
-        out[count] = r.edges + k;
-        count += edge_meets(r.edges[k], box) ? 1 : 0;
-    }
-    return count;
-}
-
 // The edges of `r` whose boxes meet `box` into out[0 .. count - 1], in y0 order.
-std::size_t edges_meeting_by_y(const Ring& r, const Box& box, std::vector<const Edge*>& out) {
+std::size_t edges_meeting(const Ring& r, const Box& box, std::vector<const Edge*>& out) {
     std::size_t count = 0;
     for (std::size_t k = 0; k < r.n_edges; ++k) {
         const Edge& e = r.edges[r.by_y[k]];
         if (e.y0 > box.y1) break;
         out[count] = &e;
-        count += edge_meets(e, box) ? 1 : 0;
+        count += static_cast<std::size_t>((e.x0 <= box.x1) & (e.x1 >= box.x0) & (e.y1 >= box.y0));
     }
     return count;
 }
 
-// Contacts by brute force over s.la x s.lb: the boxes of B's candidates are laid out for
-// branch-free comparison with each candidate of A.
-void contacts_brute_force(Scratch& s) {
-    for (std::size_t k = 0; k < s.nb; ++k) {
-        s.bx0[k] = s.lb[k]->x0;
-        s.bx1[k] = s.lb[k]->x1;
-        s.by0[k] = s.lb[k]->y0;
-        s.by1[k] = s.lb[k]->y1;
+// Classifies edge e against the edges fs[j0 ..] that start in e's y-range and overlap it in x
+// (collected branch-free first); `e_of_a`: e is A's edge.
+template <bool EOfA>
+inline void join_edge(const Edge& e, const std::vector<const Edge*>& fs, std::size_t j0, std::size_t nf, Scratch& s) {
+    std::size_t nh = 0;
+    for (std::size_t j = j0; j < nf && fs[j]->y0 <= e.y1; ++j) {
+        s.hits[nh] = static_cast<std::uint32_t>(j);
+        nh += static_cast<std::size_t>((fs[j]->x0 <= e.x1) & (fs[j]->x1 >= e.x0));
     }
-    for (std::size_t i = 0; i < s.na; ++i) {
-        const Edge& e = *s.la[i];
-        std::size_t nh = 0;
-        for (std::size_t k = 0; k < s.nb; ++k) {
-            s.hits[nh] = static_cast<std::uint32_t>(k);
-            nh += (s.bx0[k] <= e.x1) & (s.bx1[k] >= e.x0) & (s.by0[k] <= e.y1) & (s.by1[k] >= e.y0);
-        }
-        for (std::size_t h = 0; h < nh; ++h) classify_pair(e, *s.lb[s.hits[h]], s);
-    }
-}
-
-// Tests edge e against the active edges of the other ring (dropping those that end below e).
-template <bool EIsA>
-inline void scan_active(const Edge& e, std::vector<const Edge*>& act, Scratch& s) {
-    std::size_t k = 0;
-    while (k < act.size()) {
-        const Edge& f = *act[k];
-        if (f.y1 < e.y0) {
-            act[k] = act.back();
-            act.pop_back();
-            continue;
-        }
-        if (!(f.x1 < e.x0 || e.x1 < f.x0)) {
-            if (EIsA) classify_pair(e, f, s);
-            else classify_pair(f, e, s);
-        }
-        ++k;
-    }
-}
-
-// Contacts by a sweep over the y-sorted candidates of both rings, each tested against the active
-// candidates of the other.
-void contacts_sweep(const Ring& A, const Ring& B, Scratch& s) {
-    const std::size_t na = edges_meeting_by_y(A, B.box, s.la), nb = edges_meeting_by_y(B, A.box, s.lb);
-    s.act_a.clear();
-    s.act_b.clear();
-    std::size_t ia = 0, ib = 0;
-    while (ia < na || ib < nb) {
-        if (ia < na && (ib == nb || s.la[ia]->y0 <= s.lb[ib]->y0)) {
-            if (ib == nb && s.act_b.empty()) break;  // nothing of B left to meet
-            scan_active<true>(*s.la[ia], s.act_b, s);
-            s.act_a.push_back(s.la[ia++]);
-        } else {
-            if (ia == na && s.act_a.empty()) break;
-            scan_active<false>(*s.lb[ib], s.act_a, s);
-            s.act_b.push_back(s.lb[ib++]);
-        }
+    for (std::size_t h = 0; h < nh; ++h) {
+        if (EOfA) classify_pair(e, *fs[s.hits[h]], s);
+        else classify_pair(*fs[s.hits[h]], e, s);
     }
 }
 
 // Step 1 of the file comment: every pair of edges of A and B whose boxes overlap, classified into
-// s.contacts.
+// s.contacts. The candidates of both rings are merged in y0 order; each is joined with the later
+// candidates of the other ring that start within its y-range: of two overlapping y-ranges exactly
+// one starts within the other (ties go to A's edge), so each pair is met once.
 void find_contacts(const Ring& A, const Ring& B, Scratch& s) {
     s.contacts.clear();
-    s.na = edges_meeting(A, B.box, s.la);
-    s.nb = edges_meeting(B, A.box, s.lb);
-    if (s.na * s.nb <= kBruteForcePairs) contacts_brute_force(s);
-    else contacts_sweep(A, B, s);
+    const std::size_t na = edges_meeting(A, B.box, s.la), nb = edges_meeting(B, A.box, s.lb);
+    std::size_t ia = 0, ib = 0;
+    while (ia < na && ib < nb) {
+        if (s.la[ia]->y0 <= s.lb[ib]->y0) join_edge<true>(*s.la[ia++], s.lb, ib, nb, s);
+        else join_edge<false>(*s.lb[ib++], s.la, ia, na, s);
+    }
 }
 
 // The contacts seen from ring A (`of_a`) or B into s.events, sorted by edge, then parameter.
