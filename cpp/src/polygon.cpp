@@ -103,6 +103,7 @@ struct Scratch {
     std::vector<const Edge*> la, lb;        // candidate edges: of A meeting B's box, of B meeting A's
     std::vector<std::uint32_t> hits;        // candidates of one edge whose boxes overlap it
     std::vector<Contact> contacts;
+    bool degenerate = false;                // some contact is degenerate
     std::vector<Event> events;
     explicit Scratch(std::size_t max_vertices) {
         ts.reserve(2 * max_vertices + 4);
@@ -172,7 +173,7 @@ inline void classify_pair(const Edge& e, const Edge& f, Scratch& s) {
     if (std::fabs(d1) > lim && std::fabs(d2) > lim && std::fabs(d3) > lim && std::fabs(d4) > lim)
         s.contacts.push_back({e.index, f.index, d1 / (d1 - d2), d3 / (d3 - d4), d2 > 0.0, d4 > 0.0});
     else
-        s.contacts.push_back({e.index, f.index, -1.0, -1.0, false, false});
+        s.contacts.push_back({e.index, f.index, -1.0, -1.0, false, false}), s.degenerate = true;
 }
 
 inline bool edge_meets(const Edge& e, const Box& b) {
@@ -212,6 +213,7 @@ inline void join_edge(const Edge& e, const std::vector<const Edge*>& fs, std::si
 // one starts within the other (ties go to A's edge), so each pair is met once.
 void find_contacts(const Ring& A, const Ring& B, Scratch& s) {
     s.contacts.clear();
+    s.degenerate = false;
     const std::size_t na = edges_meeting(A, B.box, s.la), nb = edges_meeting(B, A.box, s.lb);
     std::size_t ia = 0, ib = 0;
     while (ia < na && ib < nb) {
@@ -416,15 +418,52 @@ double walk(const Ring& A, const Ring& B, bool count_shared, Pt o, Scratch& s) {
     return sum;
 }
 
+// Twice the Green's-theorem contribution of A's boundary inside B (`of_a`: A is the first ring
+// of the pair) when every contact is a certain crossing: along A the crossings then alternate
+// between entering and leaving B, so the inside pieces sum to sum_leaving F(c) - sum_entering F(c),
+// plus the whole ring when vertex 0 is inside B, where F(c) integrates along A from vertex 0 to
+// crossing c. Vertex 0 is inside B when the last crossing before it (on the highest-numbered edge
+// with crossings) enters B. Returns false, leaving `sum` alone, when that edge holds several
+// crossings (their order would rest on rounded parameters).
+bool alternating_sum(const Ring& A, bool of_a, Pt o, const Scratch& s, double& sum) {
+    std::uint32_t last = 0;
+    for (const Contact& c : s.contacts) last = std::max(last, of_a ? c.ia : c.ib);
+    std::size_t on_last = 0;
+    bool in_last = false;
+    double f = 0.0, dx = 0.0, dy = 0.0;  // sums over the crossings of +-F and +-position
+    for (const Contact& c : s.contacts) {
+        const std::uint32_t i = of_a ? c.ia : c.ib;
+        const double t = of_a ? c.t : c.u;
+        const bool in = of_a ? c.a_in : c.b_in;
+        on_last += i == last ? 1 : 0;
+        in_last = i == last ? in : in_last;
+        const double sign = in ? -1.0 : 1.0;
+        const Pt p = A.p[i], q = A.p[i + 1 == A.n ? 0 : i + 1];
+        f += sign * (A.prefix[i] + t * (A.prefix[i + 1] - A.prefix[i]));
+        dx += sign * (p.x + t * (q.x - p.x));
+        dy += sign * (p.y + t * (q.y - p.y));
+    }
+    if (on_last != 1) return false;
+    // F is taken relative to A's centre c; relative to o, each inside piece X -> Y changes by
+    // -cross(o - c, Y - X) (run_sum), and the whole ring not at all.
+    sum = f - cross(Pt{o.x - A.c.x, o.y - A.c.y}, Pt{dx, dy}) + (in_last ? A.prefix[A.n] : 0.0);
+    return true;
+}
+
+// Twice the Green's-theorem contribution of A's boundary inside B (and on it, running the same
+// way, when `of_a`), coordinates relative to `o`; needs find_contacts done.
+double ring_sum(const Ring& A, const Ring& B, bool of_a, Pt o, Scratch& s) {
+    double sum;
+    if (!s.degenerate && !s.contacts.empty() && alternating_sum(A, of_a, o, s, sum)) return sum;
+    sort_events(of_a, s);
+    return walk(A, B, of_a, o, s);
+}
+
 double intersection(const Ring& A, const Ring& B, Scratch& s) {
     if (!boxes_overlap(A.box, B.box)) return 0.0;
     find_contacts(A, B, s);
-    const Pt o = A.c;
-    sort_events(true, s);
-    const double sum_a = walk(A, B, true, o, s);
-    sort_events(false, s);
-    const double sum_b = walk(B, A, false, o, s);
-    return std::min(std::max(0.5 * (sum_a + sum_b), 0.0), std::min(A.area, B.area));
+    const double twice = ring_sum(A, B, true, A.c, s) + ring_sum(B, A, false, A.c, s);
+    return std::min(std::max(0.5 * twice, 0.0), std::min(A.area, B.area));
 }
 
 std::string describe(const std::string& name) { return name.empty() ? "polygon" : "polygon " + name; }
