@@ -56,8 +56,7 @@ struct Edge {
 };
 
 // A counter-clockwise ring (no repeated closing vertex) with its bounding box and its centre c,
-// area, edge-chunk boxes, its edges of non-zero length in ring order and sorted by y0 (`by_y`:
-// indices into `edges`), and prefix[k] = sum over edges e < k of cross(p_e - c, q_e - c)
+// area, edge-chunk boxes, its edges of non-zero length sorted by y0, and prefix[k] = sum over edges e < k of cross(p_e - c, q_e - c)
 // (n + 1 entries), which sums runs of edges in O(1).
 struct Ring {
     const Pt* p = nullptr;
@@ -67,7 +66,6 @@ struct Ring {
     double area = 0.0;
     const Box* chunks = nullptr;  // chunk c: edges c*kChunk .. min((c+1)*kChunk, n) - 1
     const Edge* edges = nullptr;
-    const std::uint32_t* by_y = nullptr;
     std::size_t n_edges = 0;
     const double* prefix = nullptr;
 };
@@ -100,7 +98,7 @@ struct Overlap {
 struct Scratch {
     std::vector<double> ts;                 // general path: split parameters of one edge
     std::vector<Overlap> overlaps;          // general path: collinear overlaps of one edge
-    std::vector<const Edge*> la, lb;        // candidate edges: of A meeting B's box, of B meeting A's
+    std::vector<const Edge*> ca, cb;        // edges of A meeting B's box, of B meeting A's, in y0 order
     std::vector<std::uint32_t> hits;        // candidates of one edge whose boxes overlap it
     std::vector<Contact> contacts;
     bool degenerate = false;                // some contact is degenerate
@@ -108,8 +106,8 @@ struct Scratch {
     explicit Scratch(std::size_t max_vertices) {
         ts.reserve(2 * max_vertices + 4);
         overlaps.reserve(max_vertices + 2);
-        la.resize(max_vertices);
-        lb.resize(max_vertices);
+        ca.resize(max_vertices);
+        cb.resize(max_vertices);
         hits.resize(max_vertices);
         contacts.reserve(4 * max_vertices);
         events.reserve(4 * max_vertices);
@@ -184,7 +182,7 @@ inline bool edge_meets(const Edge& e, const Box& b) {
 std::size_t edges_meeting(const Ring& r, const Box& box, std::vector<const Edge*>& out) {
     std::size_t count = 0;
     for (std::size_t k = 0; k < r.n_edges; ++k) {
-        const Edge& e = r.edges[r.by_y[k]];
+        const Edge& e = r.edges[k];
         if (e.y0 > box.y1) break;
         out[count] = &e;
         count += static_cast<std::size_t>((e.x0 <= box.x1) & (e.x1 >= box.x0) & (e.y1 >= box.y0));
@@ -192,8 +190,8 @@ std::size_t edges_meeting(const Ring& r, const Box& box, std::vector<const Edge*
     return count;
 }
 
-// Classifies edge e against the edges fs[j0 ..] that start in e's y-range and overlap it in x
-// (collected branch-free first); `e_of_a`: e is A's edge.
+// Classifies edge e against the edges fs[j0 .. nf - 1] that start in its y-range and overlap it in
+// x (collected branch-free first); `e_of_a`: e is A's edge.
 template <bool EOfA>
 inline void join_edge(const Edge& e, const std::vector<const Edge*>& fs, std::size_t j0, std::size_t nf, Scratch& s) {
     std::size_t nh = 0;
@@ -214,11 +212,11 @@ inline void join_edge(const Edge& e, const std::vector<const Edge*>& fs, std::si
 void find_contacts(const Ring& A, const Ring& B, Scratch& s) {
     s.contacts.clear();
     s.degenerate = false;
-    const std::size_t na = edges_meeting(A, B.box, s.la), nb = edges_meeting(B, A.box, s.lb);
+    const std::size_t na = edges_meeting(A, B.box, s.ca), nb = edges_meeting(B, A.box, s.cb);
     std::size_t ia = 0, ib = 0;
     while (ia < na && ib < nb) {
-        if (s.la[ia]->y0 <= s.lb[ib]->y0) join_edge<true>(*s.la[ia++], s.lb, ib, nb, s);
-        else join_edge<false>(*s.lb[ib++], s.la, ia, na, s);
+        if (s.ca[ia]->y0 <= s.cb[ib]->y0) join_edge<true>(*s.ca[ia++], s.cb, ib, nb, s);
+        else join_edge<false>(*s.cb[ib++], s.ca, ia, na, s);
     }
 }
 
@@ -488,10 +486,9 @@ struct RingStore {
     std::vector<Pt> pts;
     std::vector<Box> chunks;
     std::vector<Edge> edges;
-    std::vector<std::uint32_t> by_y;
     std::vector<double> prefix;
     RingStore(std::size_t total, std::size_t count)
-        : pts(total), chunks(total / kChunk + count), edges(total), by_y(total), prefix(total + count) {}
+        : pts(total), chunks(total / kChunk + count), edges(total), prefix(total + count) {}
 };
 
 // Checks vertex count, finiteness and area; builds the counter-clockwise ring into `store` at
@@ -528,9 +525,7 @@ void make_ring(const double* xy, std::size_t n, const std::string& name, RingSto
         edges[ne++] = Edge{std::min(p.x, q.x), std::max(p.x, q.x), std::min(p.y, q.y), std::max(p.y, q.y),
                            p, q, mag, static_cast<std::uint32_t>(k)};
     }
-    std::uint32_t* by_y = store.by_y.data() + begin;
-    for (std::size_t k = 0; k < ne; ++k) by_y[k] = static_cast<std::uint32_t>(k);
-    std::sort(by_y, by_y + ne, [edges](std::uint32_t a, std::uint32_t b) { return edges[a].y0 < edges[b].y0; });
+    std::sort(edges, edges + ne, [](const Edge& a, const Edge& b) { return a.y0 < b.y0; });
     const Pt c{0.5 * (box.x0 + box.x1), 0.5 * (box.y0 + box.y1)};
     double* prefix = store.prefix.data() + prefix_begin;
     prefix[0] = 0.0;
@@ -538,7 +533,7 @@ void make_ring(const double* xy, std::size_t n, const std::string& name, RingSto
         const Pt p = dst[k], q = dst[k + 1 == n ? 0 : k + 1];
         prefix[k + 1] = prefix[k] + cross(Pt{p.x - c.x, p.y - c.y}, Pt{q.x - c.x, q.y - c.y});
     }
-    ring = Ring{dst, n, box, c, std::fabs(signed_area), chunk_dst, edges, by_y, ne, prefix};
+    ring = Ring{dst, n, box, c, std::fabs(signed_area), chunk_dst, edges, ne, prefix};
 }
 
 }  // namespace
