@@ -93,23 +93,33 @@ struct Overlap {
     bool same;
 };
 
-// Per-thread scratch, reused over pairs (sized for the largest ring; the contact lists grow to
-// the largest pair seen, then never allocate).
+// A pair of an edge of A and an edge of B whose boxes may overlap.
+struct EdgePair {
+    const Edge* a;
+    const Edge* b;
+};
+
+// Candidate lists are scanned in blocks of kBlock entries, padded with sentinels that overlap nothing.
+constexpr std::size_t kBlock = 4;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+const Edge kSentinel{kInf, -kInf, kInf, kInf, Pt{0.0, 0.0}, Pt{0.0, 0.0}, 0.0, 0};
+
+// Per-thread scratch, reused over pairs (sized for the largest ring; the pair and contact lists
+// grow to the largest pair of rings seen, then never allocate).
 struct Scratch {
     std::vector<double> ts;                 // general path: split parameters of one edge
     std::vector<Overlap> overlaps;          // general path: collinear overlaps of one edge
     std::vector<const Edge*> ca, cb;        // edges of A meeting B's box, of B meeting A's, in y0 order
-    std::vector<std::uint32_t> hits;        // candidates of one edge whose boxes overlap it
-    std::vector<Contact> contacts;
+    std::vector<EdgePair> pairs;
+    std::vector<Contact> contacts;          // the first n_contacts entries
+    std::size_t n_contacts = 0;
     bool degenerate = false;                // some contact is degenerate
     std::vector<Event> events;
-    explicit Scratch(std::size_t max_vertices) {
+    explicit Scratch(std::size_t max_vertices)
+        : ca(max_vertices + kBlock), cb(max_vertices + kBlock), pairs(4 * max_vertices + kBlock),
+          contacts(4 * max_vertices + kBlock) {
         ts.reserve(2 * max_vertices + 4);
         overlaps.reserve(max_vertices + 2);
-        ca.resize(max_vertices);
-        cb.resize(max_vertices);
-        hits.resize(max_vertices);
-        contacts.reserve(4 * max_vertices);
         events.reserve(4 * max_vertices);
     }
 };
@@ -160,25 +170,8 @@ bool point_inside(const Ring& r, Pt m) {
 
 // --- step 1: contacts -------------------------------------------------------------------------
 
-// Sorts the pair of edges e (of A) and f (of B), whose boxes overlap, into disjoint, crossing or
-// degenerate; records the last two in s.contacts.
-inline void classify_pair(const Edge& e, const Edge& f, Scratch& s) {
-    const double lim = degeneracy_threshold(std::max(e.mag, f.mag));
-    const double d1 = orient(f.p, f.q, e.p), d2 = orient(f.p, f.q, e.q);
-    if ((d1 > lim && d2 > lim) || (d1 < -lim && d2 < -lim)) return;
-    const double d3 = orient(e.p, e.q, f.p), d4 = orient(e.p, e.q, f.q);
-    if ((d3 > lim && d4 > lim) || (d3 < -lim && d4 < -lim)) return;
-    if (std::fabs(d1) > lim && std::fabs(d2) > lim && std::fabs(d3) > lim && std::fabs(d4) > lim)
-        s.contacts.push_back({e.index, f.index, d1 / (d1 - d2), d3 / (d3 - d4), d2 > 0.0, d4 > 0.0});
-    else
-        s.contacts.push_back({e.index, f.index, -1.0, -1.0, false, false}), s.degenerate = true;
-}
-
-inline bool edge_meets(const Edge& e, const Box& b) {
-    return e.x0 <= b.x1 && e.x1 >= b.x0 && e.y0 <= b.y1 && e.y1 >= b.y0;
-}
-
-// The edges of `r` whose boxes meet `box` into out[0 .. count - 1], in y0 order.
+// The edges of `r` whose boxes meet `box` into out[0 .. count - 1], in y0 order, followed by
+// kBlock sentinels.
 std::size_t edges_meeting(const Ring& r, const Box& box, std::vector<const Edge*>& out) {
     std::size_t count = 0;
     for (std::size_t k = 0; k < r.n_edges; ++k) {
@@ -187,44 +180,72 @@ std::size_t edges_meeting(const Ring& r, const Box& box, std::vector<const Edge*
         out[count] = &e;
         count += static_cast<std::size_t>((e.x0 <= box.x1) & (e.x1 >= box.x0) & (e.y1 >= box.y0));
     }
+    for (std::size_t k = 0; k < kBlock; ++k) out[count + k] = &kSentinel;
     return count;
 }
 
-// Classifies edge e against the edges fs[j0 .. nf - 1] that start in its y-range and overlap it in
-// x (collected branch-free first); `e_of_a`: e is A's edge.
-template <bool EOfA>
-inline void join_edge(const Edge& e, const std::vector<const Edge*>& fs, std::size_t j0, std::size_t nf, Scratch& s) {
-    std::size_t nh = 0;
-    for (std::size_t j = j0; j < nf && fs[j]->y0 <= e.y1; ++j) {
-        s.hits[nh] = static_cast<std::uint32_t>(j);
-        nh += static_cast<std::size_t>((fs[j]->x0 <= e.x1) & (fs[j]->x1 >= e.x0));
+// Every pair of a candidate edge of A and one of B whose boxes overlap, into s.pairs[0 .. count - 1].
+// The candidates of both rings are merged in y0 order; each is joined with the later candidates of
+// the other ring that start within its y-range: of two overlapping y-ranges exactly one starts
+// within the other (ties go to A's edge), so each pair is met once. Branch-free but for the loops.
+std::size_t overlapping_pairs(std::size_t na, std::size_t nb, Scratch& s) {
+    const Edge* const* la = s.ca.data();
+    const Edge* const* lb = s.cb.data();
+    std::size_t ia = 0, ib = 0, count = 0;
+    while (ia < na && ib < nb) {
+        const bool from_a = la[ia]->y0 <= lb[ib]->y0;
+        const Edge* e = from_a ? la[ia] : lb[ib];
+        const Edge* const* f = from_a ? lb + ib : la + ia;
+        ia += from_a ? 1 : 0;
+        ib += from_a ? 0 : 1;
+        const double y1 = e->y1, x0 = e->x0, x1 = e->x1;
+        for (;; f += kBlock) {
+            if (count + kBlock > s.pairs.size()) s.pairs.resize(2 * s.pairs.size());
+            for (std::size_t k = 0; k < kBlock; ++k) {
+                const Edge* g = f[k];
+                s.pairs[count] = from_a ? EdgePair{e, g} : EdgePair{g, e};
+                count += static_cast<std::size_t>((g->y0 <= y1) & (g->x0 <= x1) & (g->x1 >= x0));
+            }
+            if (f[kBlock - 1]->y0 > y1) break;
+        }
     }
-    for (std::size_t h = 0; h < nh; ++h) {
-        if (EOfA) classify_pair(e, *fs[s.hits[h]], s);
-        else classify_pair(*fs[s.hits[h]], e, s);
-    }
+    return count;
 }
 
-// Step 1 of the file comment: every pair of edges of A and B whose boxes overlap, classified into
-// s.contacts. The candidates of both rings are merged in y0 order; each is joined with the later
-// candidates of the other ring that start within its y-range: of two overlapping y-ranges exactly
-// one starts within the other (ties go to A's edge), so each pair is met once.
+// Step 1 of the file comment: the pairs of edges of A and B whose boxes overlap, sorted into
+// disjoint, crossing or degenerate; the last two into s.contacts (branch-free).
 void find_contacts(const Ring& A, const Ring& B, Scratch& s) {
-    s.contacts.clear();
-    s.degenerate = false;
-    const std::size_t na = edges_meeting(A, B.box, s.ca), nb = edges_meeting(B, A.box, s.cb);
-    std::size_t ia = 0, ib = 0;
-    while (ia < na && ib < nb) {
-        if (s.ca[ia]->y0 <= s.cb[ib]->y0) join_edge<true>(*s.ca[ia++], s.cb, ib, nb, s);
-        else join_edge<false>(*s.cb[ib++], s.ca, ia, na, s);
+    const std::size_t np = overlapping_pairs(edges_meeting(A, B.box, s.ca), edges_meeting(B, A.box, s.cb), s);
+    if (s.contacts.size() < np) s.contacts.resize(np);
+    std::size_t nc = 0;
+    bool degenerate = false;
+    for (std::size_t k = 0; k < np; ++k) {
+        const Edge& e = *s.pairs[k].a;
+        const Edge& f = *s.pairs[k].b;
+        const double lim = degeneracy_threshold(std::max(e.mag, f.mag));
+        const double d1 = orient(f.p, f.q, e.p), d2 = orient(f.p, f.q, e.q);
+        const double d3 = orient(e.p, e.q, f.p), d4 = orient(e.p, e.q, f.q);
+        const bool apart = ((d1 > lim) & (d2 > lim)) | ((d1 < -lim) & (d2 < -lim)) | ((d3 > lim) & (d4 > lim)) |
+                           ((d3 < -lim) & (d4 < -lim));
+        const bool certain = (std::fabs(d1) > lim) & (std::fabs(d2) > lim) & (std::fabs(d3) > lim) &
+                             (std::fabs(d4) > lim);
+        const double den12 = d1 - d2, den34 = d3 - d4;
+        const double t = d1 / (den12 != 0.0 ? den12 : 1.0), u = d3 / (den34 != 0.0 ? den34 : 1.0);
+        s.contacts[nc] = Contact{e.index, f.index, certain ? t : -1.0, certain ? u : -1.0, d2 > 0.0, d4 > 0.0};
+        nc += apart ? 0 : 1;
+        degenerate |= !apart & !certain;
     }
+    s.n_contacts = nc;
+    s.degenerate = degenerate;
 }
 
 // The contacts seen from ring A (`of_a`) or B into s.events, sorted by edge, then parameter.
 void sort_events(bool of_a, Scratch& s) {
     s.events.clear();
-    for (const Contact& c : s.contacts)
+    for (std::size_t k = 0; k < s.n_contacts; ++k) {
+        const Contact& c = s.contacts[k];
         s.events.push_back(of_a ? Event{c.ia, c.t, c.a_in} : Event{c.ib, c.u, c.b_in});
+    }
     const auto before = [](const Event& a, const Event& b) { return a.edge < b.edge || (a.edge == b.edge && a.t < b.t); };
     if (s.events.size() > 32) {
         std::sort(s.events.begin(), s.events.end(), before);
@@ -425,11 +446,12 @@ double walk(const Ring& A, const Ring& B, bool count_shared, Pt o, Scratch& s) {
 // crossings (their order would rest on rounded parameters).
 bool alternating_sum(const Ring& A, bool of_a, Pt o, const Scratch& s, double& sum) {
     std::uint32_t last = 0;
-    for (const Contact& c : s.contacts) last = std::max(last, of_a ? c.ia : c.ib);
+    for (std::size_t k = 0; k < s.n_contacts; ++k) last = std::max(last, of_a ? s.contacts[k].ia : s.contacts[k].ib);
     std::size_t on_last = 0;
     bool in_last = false;
     double f = 0.0, dx = 0.0, dy = 0.0;  // sums over the crossings of +-F and +-position
-    for (const Contact& c : s.contacts) {
+    for (std::size_t k = 0; k < s.n_contacts; ++k) {
+        const Contact& c = s.contacts[k];
         const std::uint32_t i = of_a ? c.ia : c.ib;
         const double t = of_a ? c.t : c.u;
         const bool in = of_a ? c.a_in : c.b_in;
@@ -452,7 +474,7 @@ bool alternating_sum(const Ring& A, bool of_a, Pt o, const Scratch& s, double& s
 // way, when `of_a`), coordinates relative to `o`; needs find_contacts done.
 double ring_sum(const Ring& A, const Ring& B, bool of_a, Pt o, Scratch& s) {
     double sum;
-    if (!s.degenerate && !s.contacts.empty() && alternating_sum(A, of_a, o, s, sum)) return sum;
+    if (!s.degenerate && s.n_contacts > 0 && alternating_sum(A, of_a, o, s, sum)) return sum;
     sort_events(of_a, s);
     return walk(A, B, of_a, o, s);
 }
