@@ -172,7 +172,8 @@ bool point_inside(const Ring& r, Pt m) {
 
 // The edges of `r` whose boxes meet `box` into out[0 .. count - 1], in y0 order, followed by
 // kBlock sentinels.
-std::size_t edges_meeting(const Ring& r, const Box& box, std::vector<const Edge*>& out) {
+std::size_t edges_meeting(const Ring& r, const Box& box, std::vector<const Edge*>& list) {
+    const Edge** out = list.data();  // raw pointers in the hot loops: stores cannot alias them
     std::size_t count = 0;
     for (std::size_t k = 0; k < r.n_edges; ++k) {
         const Edge& e = r.edges[k];
@@ -201,9 +202,10 @@ std::size_t overlapping_pairs(std::size_t na, std::size_t nb, Scratch& s) {
         const double y1 = e->y1, x0 = e->x0, x1 = e->x1;
         for (;; f += kBlock) {
             if (count + kBlock > s.pairs.size()) s.pairs.resize(2 * s.pairs.size());
+            EdgePair* pairs = s.pairs.data();
             for (std::size_t k = 0; k < kBlock; ++k) {
                 const Edge* g = f[k];
-                s.pairs[count] = from_a ? EdgePair{e, g} : EdgePair{g, e};
+                pairs[count] = from_a ? EdgePair{e, g} : EdgePair{g, e};
                 count += static_cast<std::size_t>((g->y0 <= y1) & (g->x0 <= x1) & (g->x1 >= x0));
             }
             if (f[kBlock - 1]->y0 > y1) break;
@@ -217,11 +219,13 @@ std::size_t overlapping_pairs(std::size_t na, std::size_t nb, Scratch& s) {
 void find_contacts(const Ring& A, const Ring& B, Scratch& s) {
     const std::size_t np = overlapping_pairs(edges_meeting(A, B.box, s.ca), edges_meeting(B, A.box, s.cb), s);
     if (s.contacts.size() < np) s.contacts.resize(np);
+    const EdgePair* pairs = s.pairs.data();
+    Contact* contacts = s.contacts.data();
     std::size_t nc = 0;
     bool degenerate = false;
     for (std::size_t k = 0; k < np; ++k) {
-        const Edge& e = *s.pairs[k].a;
-        const Edge& f = *s.pairs[k].b;
+        const Edge& e = *pairs[k].a;
+        const Edge& f = *pairs[k].b;
         const double lim = degeneracy_threshold(std::max(e.mag, f.mag));
         const double d1 = orient(f.p, f.q, e.p), d2 = orient(f.p, f.q, e.q);
         const double d3 = orient(e.p, e.q, f.p), d4 = orient(e.p, e.q, f.q);
@@ -231,7 +235,7 @@ void find_contacts(const Ring& A, const Ring& B, Scratch& s) {
                              (std::fabs(d4) > lim);
         const double den12 = d1 - d2, den34 = d3 - d4;
         const double t = d1 / (den12 != 0.0 ? den12 : 1.0), u = d3 / (den34 != 0.0 ? den34 : 1.0);
-        s.contacts[nc] = Contact{e.index, f.index, certain ? t : -1.0, certain ? u : -1.0, d2 > 0.0, d4 > 0.0};
+        contacts[nc] = Contact{e.index, f.index, certain ? t : -1.0, certain ? u : -1.0, d2 > 0.0, d4 > 0.0};
         nc += apart ? 0 : 1;
         degenerate |= !apart & !certain;
     }
