@@ -446,19 +446,26 @@ double walk(const Ring& A, const Ring& B, bool count_shared, Pt o, Scratch& s) {
 // between entering and leaving B, so the inside pieces sum to sum_leaving F(c) - sum_entering F(c),
 // plus the whole ring when vertex 0 is inside B, where F(c) integrates along A from vertex 0 to
 // crossing c. Vertex 0 is inside B when the last crossing before it (on the highest-numbered edge
-// with crossings) enters B. Returns false, leaving `sum` alone, when that edge holds several
-// crossings (their order would rest on rounded parameters).
+// with crossings) enters B, or else when the first crossing after it (on the lowest-numbered
+// edge) leaves B. Returns false, leaving `sum` alone, when both edges hold several crossings
+// (their order would rest on rounded parameters).
 bool alternating_sum(const Ring& A, bool of_a, Pt o, const Scratch& s, double& sum) {
-    std::uint32_t last = 0;
-    for (std::size_t k = 0; k < s.n_contacts; ++k) last = std::max(last, of_a ? s.contacts[k].ia : s.contacts[k].ib);
-    std::size_t on_last = 0;
-    bool in_last = false;
+    std::uint32_t first = std::numeric_limits<std::uint32_t>::max(), last = 0;
+    for (std::size_t k = 0; k < s.n_contacts; ++k) {
+        const std::uint32_t i = of_a ? s.contacts[k].ia : s.contacts[k].ib;
+        first = std::min(first, i);
+        last = std::max(last, i);
+    }
+    std::size_t on_first = 0, on_last = 0;
+    bool in_first = false, in_last = false;
     double f = 0.0, dx = 0.0, dy = 0.0;  // sums over the crossings of +-F and +-position
     for (std::size_t k = 0; k < s.n_contacts; ++k) {
         const Contact& c = s.contacts[k];
         const std::uint32_t i = of_a ? c.ia : c.ib;
         const double t = of_a ? c.t : c.u;
         const bool in = of_a ? c.a_in : c.b_in;
+        on_first += i == first ? 1 : 0;
+        in_first = i == first ? in : in_first;
         on_last += i == last ? 1 : 0;
         in_last = i == last ? in : in_last;
         const double sign = in ? -1.0 : 1.0;
@@ -467,10 +474,13 @@ bool alternating_sum(const Ring& A, bool of_a, Pt o, const Scratch& s, double& s
         dx += sign * (p.x + t * (q.x - p.x));
         dy += sign * (p.y + t * (q.y - p.y));
     }
-    if (on_last != 1) return false;
+    bool inside0;  // vertex 0 inside B
+    if (on_last == 1) inside0 = in_last;
+    else if (on_first == 1) inside0 = !in_first;
+    else return false;
     // F is taken relative to A's centre c; relative to o, each inside piece X -> Y changes by
     // -cross(o - c, Y - X) (run_sum), and the whole ring not at all.
-    sum = f - cross(Pt{o.x - A.c.x, o.y - A.c.y}, Pt{dx, dy}) + (in_last ? A.prefix[A.n] : 0.0);
+    sum = f - cross(Pt{o.x - A.c.x, o.y - A.c.y}, Pt{dx, dy}) + (inside0 ? A.prefix[A.n] : 0.0);
     return true;
 }
 
