@@ -110,6 +110,58 @@ def grid_shapes(draw):
 any_grid = st.one_of(grid_rectangles(), grid_triangles(), grid_shapes())
 
 
+@st.composite
+def combs(draw):
+    """Non-convex, not star-shaped: a bar with 1-8 teeth of random widths and heights, rotated,
+    shifted and in either orientation. Two combs cross many times, often several times on one edge."""
+    k = draw(st.integers(1, 8))
+    xs = np.sort(draw(st.lists(st.integers(0, 40), min_size=2 * k, max_size=2 * k, unique=True))) / 40
+    heights = draw(st.lists(st.floats(0.2, 1.0), min_size=k, max_size=k))
+    pts = [(xs[0] - 0.05, -0.1), (xs[-1] + 0.05, -0.1), (xs[-1] + 0.05, 0.0)]
+    for i in reversed(range(k)):
+        pts += [(xs[2 * i + 1], 0.0), (xs[2 * i + 1], heights[i]), (xs[2 * i], heights[i]), (xs[2 * i], 0.0)]
+    pts.append((xs[0] - 0.05, 0.0))
+    p = np.array(pts)
+    angle = draw(st.floats(0, 2 * np.pi))
+    rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    p = p @ rot.T + [draw(st.floats(-0.5, 0.5)), draw(st.floats(-0.5, 0.5))]
+    return p if draw(st.booleans()) else p[::-1]
+
+
+@st.composite
+def radial_star(draw, max_vertices=30):
+    """A star polygon around (cx, cy): equally spaced directions, random radii; returns it with
+    the parameters to build relatives that share its directions."""
+    n = draw(st.integers(3, max_vertices))
+    angles = draw(st.floats(0, 2 * np.pi)) + np.arange(n) * 2 * np.pi / n
+    radii = np.array(draw(st.lists(st.floats(0.2, 1.0), min_size=n, max_size=n)))
+    cx, cy = draw(st.floats(-1.0, 1.0)), draw(st.floats(-1.0, 1.0))
+    return cx, cy, angles, radii
+
+
+@st.composite
+def nested_pairs(draw):
+    """A star polygon and a copy shrunk towards its centre (so inside it), in random order and
+    orientations."""
+    cx, cy, angles, radii = draw(radial_star())
+    a = star(cx, cy, angles, radii)
+    b = star(cx, cy, angles, radii * draw(st.floats(0.05, 0.95)))
+    a, b = (a if draw(st.booleans()) else a[::-1]), (b if draw(st.booleans()) else b[::-1])
+    return (a, b) if draw(st.booleans()) else (b, a)
+
+
+@st.composite
+def shared_vertex_pairs(draw):
+    """A star polygon and a copy with some vertices moved along their rays: shared vertices,
+    shared (collinear, same-direction) edges and edges touching at a vertex."""
+    cx, cy, angles, radii = draw(radial_star(24))
+    factors = np.array(draw(st.lists(st.sampled_from([1.0, 1.0, 0.5, 1.5]), min_size=len(radii),
+                                     max_size=len(radii))))
+    a = star(cx, cy, angles, radii)
+    b = star(cx, cy, angles, radii * factors)
+    return a, (b if draw(st.booleans()) else b[::-1])
+
+
 # --- areas ------------------------------------------------------------------------------------
 
 @settings(max_examples=100, deadline=None)
@@ -142,6 +194,34 @@ def test_identical_and_reversed(a):
     assert_close(gf.intersection_area(a, a), area, area)
     assert_close(gf.intersection_area(a, a[::-1]), area, area)
     assert_close(iou(a, np.roll(a, 2, axis=0)), 1.0, 1.0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=combs(), b=combs())
+def test_combs_match_shapely(a, b):
+    """Many crossings per edge and per pair: the crossings' order along an edge matters."""
+    check_pair(a, b)
+
+
+@settings(max_examples=100, deadline=None)
+@given(pair=nested_pairs())
+def test_nested_match_shapely(pair):
+    a, b = pair
+    inter = check_pair(a, b)
+    small = min(shapely.Polygon(a).area, shapely.Polygon(b).area)
+    assert_close(inter, small, small)  # one inside the other: the smaller area
+
+
+@settings(max_examples=200, deadline=None)
+@given(pair=shared_vertex_pairs())
+def test_shared_vertices_match_shapely(pair):
+    check_pair(*pair)
+
+
+@settings(max_examples=30, deadline=None)
+@given(a=star_polygons(300), b=star_polygons(300))
+def test_large_polygons_match_shapely(a, b):
+    check_pair(a, b)
 
 
 # --- intersections: hard cases written out ------------------------------------------------------
@@ -204,6 +284,23 @@ def test_distance_matrix_matches_shapely(polys, data):
     fin = np.isfinite(ref)
     assert np.all(np.abs(d[fin] - ref[fin]) <= 1e-9)
     assert np.array_equal(gf.iou_distance_matrix(polys, groups=groups, threads=2), d)
+
+
+def test_distance_matrix_freehand_like():
+    """The benchmark's workload (clusters of star-shaped 8-60-vertex outlines, most pairs
+    overlapping) against shapely, pair by pair."""
+    rng = np.random.default_rng(3)
+    polys = []
+    centres = rng.uniform(0, 200, (4, 2))
+    while len(polys) < 70:  # 2415 pairs: enough for two threads
+        k = int(rng.integers(8, 61))
+        p = star(*(centres[len(polys) % 4] + rng.normal(0, 10, 2)), np.sort(rng.uniform(0, 2 * np.pi, k)),
+                 50 * rng.uniform(0.7, 1.3, k))
+        if shapely.Polygon(p).is_valid:
+            polys.append(p if len(polys) % 2 else p[::-1])
+    d = gf.iou_distance_matrix(polys)
+    assert np.abs(d - ref_distance_matrix(polys)).max() <= 1e-9
+    assert np.array_equal(gf.iou_distance_matrix(polys, threads=2), d)
 
 
 def test_distance_matrix_conventions():

@@ -2,20 +2,22 @@
 //
 // Intersection of rings A and B (both counter-clockwise): twice its area is the sum over A's edges
 // of (fraction of the edge inside B) * cross(p - o, q - o), plus the same for B's edges inside A.
-// 1. Contacts: every pair of an edge of A and an edge of B whose bounding boxes overlap (found by
-//    brute force over the edges meeting the other ring's box, or by a sweep over y-sorted edges for
-//    large rings) is sorted, by orientation tests against a threshold T far above their rounding
-//    error, into: certainly disjoint, certainly crossing in the interior of both edges (the
-//    parameters along both edges and the direction of crossing are recorded), or degenerate (an
-//    end point on or within T of the other edge's line: touching, collinear, shared vertices).
-// 2. Walks: each ring is walked from an edge with a single crossing, where the direction of
-//    crossing gives the inside state exactly; the state toggles at each crossing and carries
-//    along the edges in between, whose sums come from per-ring prefix sums. An edge with a
-//    degenerate contact is split at all its contacts and each piece classified on its own by a
-//    point-in-polygon test, collinear overlaps counted once when both edges run the same way (the
-//    general but slower path). Each pair of edges is classified once, so both walks see the same
-//    contacts; T bounds the "nearly collinear" tolerance of the general path, so a pair that path
-//    treats as collinear is always degenerate here.
+// 1. Contacts: every pair of an edge of A and an edge of B whose bounding boxes overlap (a merge
+//    join of the y-sorted edges that meet the other ring's box) is sorted, by orientation tests
+//    against a threshold T far above their rounding error, into: certainly disjoint, certainly
+//    crossing in the interior of both edges (with the crossing's parameters along both edges and
+//    its direction), or degenerate (an end point on or within T of the other edge's line:
+//    touching, collinear, shared vertices). Branch-free: the outcomes are unpredictable.
+// 2. Sums, per ring. Without degenerate contacts, crossings alternate between entering and
+//    leaving the other ring along the boundary, so the inside pieces sum in closed form from the
+//    crossings alone (alternating_sum: no sorting, O(crossings)), the edges between them from
+//    per-ring prefix sums. Otherwise the ring is walked over its edges with contacts in order
+//    (walk): the inside state toggles at each crossing; an edge with a degenerate contact is split
+//    at all its contacts and each piece classified on its own by a point-in-polygon test,
+//    collinear overlaps counted once when both edges run the same way (the general, slower path).
+// Each pair of edges is classified once, so both rings see the same contacts; T bounds the
+// "nearly collinear" tolerance of the general path, so a pair that path treats as collinear is
+// always degenerate here, and a pair classified here as certain is treated alike there.
 #include "galforge/polygon.hpp"
 
 #include <algorithm>
@@ -645,7 +647,11 @@ void iou_distance_matrix(const double* xy, const std::int64_t* offsets, std::siz
     }
     const double inf = std::numeric_limits<double>::infinity();
     const std::ptrdiff_t rows = static_cast<std::ptrdiff_t>(npoly);
-    const int nthreads = static_cast<int>(std::min<std::ptrdiff_t>(threads, rows));
+    // A thread gets at least kPairsPerThread pairs (about a millisecond of work): waking threads
+    // for less costs more than it saves.
+    constexpr std::size_t kPairsPerThread = 1000;
+    const std::size_t pairs = npoly * (npoly - 1) / 2;
+    const int nthreads = static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(threads, pairs / kPairsPerThread)));
 #pragma omp parallel num_threads(nthreads) if (nthreads > 1)
     {
         Scratch s(max_n);
