@@ -196,7 +196,7 @@ def test_identical_and_reversed(a):
     assert_close(iou(a, np.roll(a, 2, axis=0)), 1.0, 1.0)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(a=combs(), b=combs())
 def test_combs_match_shapely(a, b):
     """Many crossings per edge and per pair: the crossings' order along an edge matters."""
@@ -212,13 +212,13 @@ def test_nested_match_shapely(pair):
     assert_close(inter, small, small)  # one inside the other: the smaller area
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(pair=shared_vertex_pairs())
 def test_shared_vertices_match_shapely(pair):
     check_pair(*pair)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(a=star_polygons(300), b=star_polygons(300))
 def test_large_polygons_match_shapely(a, b):
     check_pair(a, b)

@@ -112,13 +112,14 @@ struct Scratch {
     std::vector<double> ts;                 // general path: split parameters of one edge
     std::vector<Overlap> overlaps;          // general path: collinear overlaps of one edge
     std::vector<const Edge*> ca, cb;        // edges of A meeting B's box, of B meeting A's, in y0 order
+    std::vector<std::uint32_t> rank_a, rank_b;  // per candidate: where the other's later ones start
     std::vector<EdgePair> pairs;
     std::vector<Contact> contacts;          // the first n_contacts entries
     std::size_t n_contacts = 0;
     bool degenerate = false;                // some contact is degenerate
     std::vector<Event> events;
     explicit Scratch(std::size_t max_vertices)
-        : ca(max_vertices + kBlock), cb(max_vertices + kBlock), pairs(4 * max_vertices + kBlock),
+        : ca(max_vertices + kBlock), cb(max_vertices + kBlock), rank_a(max_vertices), rank_b(max_vertices), pairs(4 * max_vertices + kBlock),
           contacts(4 * max_vertices + kBlock) {
         ts.reserve(2 * max_vertices + 4);
         overlaps.reserve(max_vertices + 2);
@@ -187,33 +188,48 @@ std::size_t edges_meeting(const Ring& r, const Box& box, std::vector<const Edge*
     return count;
 }
 
-// Every pair of a candidate edge of A and one of B whose boxes overlap, into s.pairs[0 .. count - 1].
-// The candidates of both rings are merged in y0 order; each is joined with the later candidates of
-// the other ring that start within its y-range: of two overlapping y-ranges exactly one starts
-// within the other (ties go to A's edge), so each pair is met once. Branch-free but for the loops.
-std::size_t overlapping_pairs(std::size_t na, std::size_t nb, Scratch& s) {
-    const Edge* const* la = s.ca.data();
-    const Edge* const* lb = s.cb.data();
-    std::size_t ia = 0, ib = 0, count = 0;
-    while (ia < na && ib < nb) {
-        const bool from_a = la[ia]->y0 <= lb[ib]->y0;
-        const Edge* e = from_a ? la[ia] : lb[ib];
-        const Edge* const* f = from_a ? lb + ib : la + ia;
-        ia += from_a ? 1 : 0;
-        ib += from_a ? 0 : 1;
+// Appends to s.pairs (from `count` on) each pair of an edge e = mine[i] (i < nm) and an edge of
+// `other` from other[rank[i]] on that starts within e's y-range, whose boxes overlap (`e_of_a`: e
+// is A's edge; the order of the pair). Branch-free but for the loops. Returns the new count.
+template <bool EOfA>
+std::size_t join(const Edge* const* mine, std::size_t nm, const Edge* const* other, const std::uint32_t* rank,
+                 std::size_t count, Scratch& s) {
+    for (std::size_t i = 0; i < nm; ++i) {
+        const Edge* e = mine[i];
         const double y1 = e->y1, x0 = e->x0, x1 = e->x1;
-        for (;; f += kBlock) {
+        for (const Edge* const* f = other + rank[i];; f += kBlock) {
             if (count + kBlock > s.pairs.size()) s.pairs.resize(2 * s.pairs.size());
             EdgePair* pairs = s.pairs.data();
             for (std::size_t k = 0; k < kBlock; ++k) {
                 const Edge* g = f[k];
-                pairs[count] = from_a ? EdgePair{e, g} : EdgePair{g, e};
+                pairs[count] = EOfA ? EdgePair{e, g} : EdgePair{g, e};
                 count += static_cast<std::size_t>((g->y0 <= y1) & (g->x0 <= x1) & (g->x1 >= x0));
             }
             if (f[kBlock - 1]->y0 > y1) break;
         }
     }
     return count;
+}
+
+// Every pair of a candidate edge of A and one of B whose boxes overlap, into s.pairs[0 .. count - 1].
+// Of two overlapping y-ranges exactly one starts within the other (ties go to A's edge), so
+// joining each candidate with the other ring's candidates that start within its y-range meets
+// each pair once; a merge of the two y-sorted lists gives where those start (its rank).
+std::size_t overlapping_pairs(std::size_t na, std::size_t nb, Scratch& s) {
+    const Edge* const* la = s.ca.data();
+    const Edge* const* lb = s.cb.data();
+    std::uint32_t* ra = s.rank_a.data();
+    std::uint32_t* rb = s.rank_b.data();
+    std::size_t ia = 0, ib = 0;
+    while (ia < na && ib < nb) {
+        const bool from_a = la[ia]->y0 <= lb[ib]->y0;
+        ra[ia] = static_cast<std::uint32_t>(ib);
+        rb[ib] = static_cast<std::uint32_t>(ia);
+        ia += from_a ? 1 : 0;
+        ib += from_a ? 0 : 1;
+    }
+    // The candidates left over by the merge have no candidates of the other ring after them.
+    return join<false>(lb, ib, la, rb, join<true>(la, ia, lb, ra, 0, s), s);
 }
 
 // Step 1 of the file comment: the pairs of edges of A and B whose boxes overlap, sorted into
