@@ -285,8 +285,10 @@ void sort_events(bool of_a, Scratch& s) {
 
 // The general path for edge i of A: twice the Green's-theorem contribution of its pieces inside
 // B, plus the pieces on B's boundary running the same way when `count_shared`. Coordinates
-// relative to origin `o`.
-double general_edge(const Ring& A, std::size_t i, const Ring& B, bool count_shared, Pt o, Scratch& s) {
+// relative to origin `o`. `state`: inside B at the edge's start (-1 unknown), updated to its end
+// (-1 when the edge meets B's boundary). An edge found not to meet it keeps a known state: its
+// midpoint may be a vertex of B lying on it up to rounding, where a point-in-polygon test fails.
+double general_edge(const Ring& A, std::size_t i, const Ring& B, bool count_shared, Pt o, Scratch& s, int& state) {
     const std::size_t n = A.n, m = B.n;
     const Pt p = A.p[i], q = A.p[i + 1 == n ? 0 : i + 1];
     const Box e{std::min(p.x, q.x), std::min(p.y, q.y), std::max(p.x, q.x), std::max(p.y, q.y)};
@@ -325,7 +327,11 @@ double general_edge(const Ring& A, std::size_t i, const Ring& B, bool count_shar
         }
     }
     const Pt p0{p.x - o.x, p.y - o.y}, q0{q.x - o.x, q.y - o.y};
-    if (s.ts.empty()) return point_inside(B, Pt{0.5 * (p.x + q.x), 0.5 * (p.y + q.y)}) ? cross(p0, q0) : 0.0;
+    if (s.ts.empty()) {
+        if (state < 0) state = point_inside(B, Pt{0.5 * (p.x + q.x), 0.5 * (p.y + q.y)}) ? 1 : 0;
+        return state == 1 ? cross(p0, q0) : 0.0;
+    }
+    state = -1;
     s.ts.push_back(0.0);
     s.ts.push_back(1.0);
     std::sort(s.ts.begin(), s.ts.end());
@@ -387,8 +393,9 @@ double walk(const Ring& A, const Ring& B, bool count_shared, Pt o, Scratch& s) {
         return box_inside && run_state(A, 0, n, B) == 1 ? 2.0 * A.area : 0.0;
     }
     // Start at an edge with a single crossing and no degenerate contact, if any: A is inside B at
-    // its start exactly when it leaves B there. The events sorted by edge then come in walking
-    // order from there on, cyclically.
+    // its start exactly when it leaves B there. Else start with edges without contacts (whose
+    // state a point-in-polygon test gives safely) when there are some. The events sorted by edge
+    // then come in walking order from the start on, cyclically.
     std::size_t first = 0;
     int state = -1;  // inside B at the current vertex: -1 unknown, 0 no, 1 yes
     for (std::size_t g = 0; g < K;) {
@@ -401,7 +408,18 @@ double walk(const Ring& A, const Ring& B, bool count_shared, Pt o, Scratch& s) {
         }
         g += k;
     }
-    const std::size_t k0 = ev[first].edge;  // edges in walking order have positions k0 .. k0 + n - 1
+    std::size_t k0 = ev[first].edge;  // edges in walking order have positions k0 .. k0 + n - 1
+    for (std::size_t g = 0; state < 0 && g < K;) {
+        std::size_t k = 1;
+        while (g + k < K && ev[g + k].edge == ev[g].edge) ++k;
+        const std::size_t next = (g + k) % K, after = (ev[g].edge + 1) % n;
+        if (ev[next].edge != after) {  // edge `after` has no contacts: start there
+            first = next;
+            k0 = after;
+            break;
+        }
+        g += k;
+    }
     double sum = 0.0;
     std::size_t pos = k0;  // position of the next edge not yet summed
     for (std::size_t g = 0; g < K;) {
@@ -418,8 +436,7 @@ double walk(const Ring& A, const Ring& B, bool count_shared, Pt o, Scratch& s) {
         pos = at + 1;
         const Pt p = A.p[i], q = A.p[i + 1 == n ? 0 : i + 1];
         if (ev[g0].t < 0.0) {  // a degenerate contact: the general path
-            sum += general_edge(A, i, B, count_shared, o, s);
-            state = -1;
+            sum += general_edge(A, i, B, count_shared, o, s, state);
             continue;
         }
         const Event* t = ev.data() + g0;  // k crossings, k + 1 pieces
