@@ -58,8 +58,8 @@ struct Edge {
 };
 
 // A counter-clockwise ring (no repeated closing vertex) with its bounding box and its centre c,
-// area, edge-chunk boxes, its edges of non-zero length sorted by y0, and prefix[k] = sum over edges e < k of cross(p_e - c, q_e - c)
-// (n + 1 entries), which sums runs of edges in O(1).
+// area, edge-chunk boxes, its edges of non-zero length sorted by y0, and prefix[k] = sum over
+// edges e < k of cross(p_e - c, q_e - c) (n + 1 entries), which sums runs of edges in O(1).
 struct Ring {
     const Pt* p = nullptr;
     std::size_t n = 0;
@@ -119,8 +119,8 @@ struct Scratch {
     bool degenerate = false;                // some contact is degenerate
     std::vector<Event> events;
     explicit Scratch(std::size_t max_vertices)
-        : ca(max_vertices + kBlock), cb(max_vertices + kBlock), rank_a(max_vertices), rank_b(max_vertices), pairs(4 * max_vertices + kBlock),
-          contacts(4 * max_vertices + kBlock) {
+        : ca(max_vertices + kBlock), cb(max_vertices + kBlock), rank_a(max_vertices), rank_b(max_vertices),
+          pairs(4 * max_vertices + kBlock), contacts(4 * max_vertices + kBlock) {
         ts.reserve(2 * max_vertices + 4);
         overlaps.reserve(max_vertices + 2);
         events.reserve(4 * max_vertices);
@@ -268,7 +268,9 @@ void sort_events(bool of_a, Scratch& s) {
         const Contact& c = s.contacts[k];
         s.events.push_back(of_a ? Event{c.ia, c.t, c.a_in} : Event{c.ib, c.u, c.b_in});
     }
-    const auto before = [](const Event& a, const Event& b) { return a.edge < b.edge || (a.edge == b.edge && a.t < b.t); };
+    const auto before = [](const Event& a, const Event& b) {
+        return a.edge < b.edge || (a.edge == b.edge && a.t < b.t);
+    };
     if (s.events.size() > 32) {
         std::sort(s.events.begin(), s.events.end(), before);
         return;
@@ -684,7 +686,8 @@ void iou_distance_matrix(const double* xy, const std::int64_t* offsets, std::siz
     // for less costs more than it saves.
     constexpr std::size_t kPairsPerThread = 1000;
     const std::size_t pairs = npoly * (npoly - 1) / 2;
-    const int nthreads = static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(threads, pairs / kPairsPerThread)));
+    const auto nthreads =
+        static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(threads, pairs / kPairsPerThread)));
 #pragma omp parallel num_threads(nthreads) if (nthreads > 1)
     {
         Scratch s(max_n);
