@@ -130,8 +130,8 @@ def combs(draw):
 
 @st.composite
 def radial_star(draw, max_vertices=30):
-    """A star polygon around (cx, cy): equally spaced directions, random radii; returns it with
-    the parameters to build relatives that share its directions."""
+    """Parameters (cx, cy, angles, radii) of a star polygon around (cx, cy) with equally spaced
+    directions and random radii, to build relatives sharing its directions."""
     n = draw(st.integers(3, max_vertices))
     angles = draw(st.floats(0, 2 * np.pi)) + np.arange(n) * 2 * np.pi / n
     radii = np.array(draw(st.lists(st.floats(0.2, 1.0), min_size=n, max_size=n)))
@@ -252,6 +252,13 @@ HARD = {
     "far-from-origin": (SQ + 1e6, SQ + [1e6 + 0.25, 1e6 + 0.5], 0.375),
     "diamond-in-square": (SQ * 2, np.array([[1, 0], [2, 1], [1, 2], [0, 1]]), 2.0),
     "repeated-vertex": (np.array([[0, 0], [1, 0], [1, 0], [1, 1], [0, 1]]), SQ + [0.5, 0.5], 0.25),
+    # Found by fuzzing: a vertex of one polygon at the midpoint of an edge of the other, up to
+    # rounding (integer grids scaled by 1e-3).
+    "vertex-at-edge-midpoint": (np.array([[-8, 1], [-1, -5], [7, -10], [7, 0], [1, 2]]) * 1e-3,
+                                np.array([[5, -9], [-3, -10], [-8, -7], [-9, -2], [-7, 4], [-1, 2], [6, -1]]) * 1e-3,
+                                None),
+    "vertex-at-edge-midpoint-2": (np.array([[-8, -1], [5, -8], [5, 6]]) * 1e-3,
+                                  np.array([[-3, 6], [-7, 3], [-9, -5], [0, -6], [6, 0], [4, 8]]) * 1e-3, None),
     # Found by hypothesis: the first vertices differ by one ulp, so a vertex contact is seen from one edge only.
     "vertex-one-ulp-apart": (np.array([[0.0010442107510423152, 0.000623434366627534], [0.0014305527954173902, 0.00025421308061992175], [0.0019987485525297406, 5.001328643218758e-05], [0.0019075902570649804, -0.00041985702957164265], [0.0017807389697351112, -0.0006248573126218152], [0.0011700344681957857, -0.0009854381155736652], [0.0006926021175104696, -0.0009515810747597668], [4.2242228120857985e-05, -0.00028757616452881033], [0.00021926103026488863, 0.0006248573126218151]]), np.array([[0.0010442107510423156, 0.000623434366627534], [0.0014007618137326166, 0.0009161822791637828], [0.0015773512996752578, 0.0008164958522633725], [0.001915668644527376, 0.00040193399138340814], [0.001991811594443377, -0.0001277096751530054], [0.0013516772184748748, -0.000936121324405002], [0.0005171099299403119, -0.000875680980858754], [7.059252483861522e-06, -0.0001186114325100753], [0.000575899803212202, 0.00026483772972246813]]), None),
 }
