@@ -110,6 +110,58 @@ def grid_shapes(draw):
 any_grid = st.one_of(grid_rectangles(), grid_triangles(), grid_shapes())
 
 
+@st.composite
+def combs(draw):
+    """Non-convex, not star-shaped: a bar with 1-8 teeth of random widths and heights, rotated,
+    shifted and in either orientation. Two combs cross many times, often several times on one edge."""
+    k = draw(st.integers(1, 8))
+    xs = np.sort(draw(st.lists(st.integers(0, 40), min_size=2 * k, max_size=2 * k, unique=True))) / 40
+    heights = draw(st.lists(st.floats(0.2, 1.0), min_size=k, max_size=k))
+    pts = [(xs[0] - 0.05, -0.1), (xs[-1] + 0.05, -0.1), (xs[-1] + 0.05, 0.0)]
+    for i in reversed(range(k)):
+        pts += [(xs[2 * i + 1], 0.0), (xs[2 * i + 1], heights[i]), (xs[2 * i], heights[i]), (xs[2 * i], 0.0)]
+    pts.append((xs[0] - 0.05, 0.0))
+    p = np.array(pts)
+    angle = draw(st.floats(0, 2 * np.pi))
+    rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    p = p @ rot.T + [draw(st.floats(-0.5, 0.5)), draw(st.floats(-0.5, 0.5))]
+    return p if draw(st.booleans()) else p[::-1]
+
+
+@st.composite
+def radial_star(draw, max_vertices=30):
+    """Parameters (cx, cy, angles, radii) of a star polygon around (cx, cy) with equally spaced
+    directions and random radii, to build relatives sharing its directions."""
+    n = draw(st.integers(3, max_vertices))
+    angles = draw(st.floats(0, 2 * np.pi)) + np.arange(n) * 2 * np.pi / n
+    radii = np.array(draw(st.lists(st.floats(0.2, 1.0), min_size=n, max_size=n)))
+    cx, cy = draw(st.floats(-1.0, 1.0)), draw(st.floats(-1.0, 1.0))
+    return cx, cy, angles, radii
+
+
+@st.composite
+def nested_pairs(draw):
+    """A star polygon and a copy shrunk towards its centre (so inside it), in random order and
+    orientations."""
+    cx, cy, angles, radii = draw(radial_star())
+    a = star(cx, cy, angles, radii)
+    b = star(cx, cy, angles, radii * draw(st.floats(0.05, 0.95)))
+    a, b = (a if draw(st.booleans()) else a[::-1]), (b if draw(st.booleans()) else b[::-1])
+    return (a, b) if draw(st.booleans()) else (b, a)
+
+
+@st.composite
+def shared_vertex_pairs(draw):
+    """A star polygon and a copy with some vertices moved along their rays: shared vertices,
+    shared (collinear, same-direction) edges and edges touching at a vertex."""
+    cx, cy, angles, radii = draw(radial_star(24))
+    factors = np.array(draw(st.lists(st.sampled_from([1.0, 1.0, 0.5, 1.5]), min_size=len(radii),
+                                     max_size=len(radii))))
+    a = star(cx, cy, angles, radii)
+    b = star(cx, cy, angles, radii * factors)
+    return a, (b if draw(st.booleans()) else b[::-1])
+
+
 # --- areas ------------------------------------------------------------------------------------
 
 @settings(max_examples=100, deadline=None)
@@ -144,6 +196,34 @@ def test_identical_and_reversed(a):
     assert_close(iou(a, np.roll(a, 2, axis=0)), 1.0, 1.0)
 
 
+@settings(max_examples=100, deadline=None)
+@given(a=combs(), b=combs())
+def test_combs_match_shapely(a, b):
+    """Many crossings per edge and per pair: the crossings' order along an edge matters."""
+    check_pair(a, b)
+
+
+@settings(max_examples=100, deadline=None)
+@given(pair=nested_pairs())
+def test_nested_match_shapely(pair):
+    a, b = pair
+    inter = check_pair(a, b)
+    small = min(shapely.Polygon(a).area, shapely.Polygon(b).area)
+    assert_close(inter, small, small)  # one inside the other: the smaller area
+
+
+@settings(max_examples=100, deadline=None)
+@given(pair=shared_vertex_pairs())
+def test_shared_vertices_match_shapely(pair):
+    check_pair(*pair)
+
+
+@settings(max_examples=15, deadline=None)
+@given(a=star_polygons(300), b=star_polygons(300))
+def test_large_polygons_match_shapely(a, b):
+    check_pair(a, b)
+
+
 # --- intersections: hard cases written out ------------------------------------------------------
 
 SQ = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], float)
@@ -172,6 +252,13 @@ HARD = {
     "far-from-origin": (SQ + 1e6, SQ + [1e6 + 0.25, 1e6 + 0.5], 0.375),
     "diamond-in-square": (SQ * 2, np.array([[1, 0], [2, 1], [1, 2], [0, 1]]), 2.0),
     "repeated-vertex": (np.array([[0, 0], [1, 0], [1, 0], [1, 1], [0, 1]]), SQ + [0.5, 0.5], 0.25),
+    # Found by fuzzing: a vertex of one polygon at the midpoint of an edge of the other, up to
+    # rounding (integer grids scaled by 1e-3).
+    "vertex-at-edge-midpoint": (np.array([[-8, 1], [-1, -5], [7, -10], [7, 0], [1, 2]]) * 1e-3,
+                                np.array([[5, -9], [-3, -10], [-8, -7], [-9, -2], [-7, 4], [-1, 2], [6, -1]]) * 1e-3,
+                                None),
+    "vertex-at-edge-midpoint-2": (np.array([[-8, -1], [5, -8], [5, 6]]) * 1e-3,
+                                  np.array([[-3, 6], [-7, 3], [-9, -5], [0, -6], [6, 0], [4, 8]]) * 1e-3, None),
     # Found by hypothesis: the first vertices differ by one ulp, so a vertex contact is seen from one edge only.
     "vertex-one-ulp-apart": (np.array([[0.0010442107510423152, 0.000623434366627534], [0.0014305527954173902, 0.00025421308061992175], [0.0019987485525297406, 5.001328643218758e-05], [0.0019075902570649804, -0.00041985702957164265], [0.0017807389697351112, -0.0006248573126218152], [0.0011700344681957857, -0.0009854381155736652], [0.0006926021175104696, -0.0009515810747597668], [4.2242228120857985e-05, -0.00028757616452881033], [0.00021926103026488863, 0.0006248573126218151]]), np.array([[0.0010442107510423156, 0.000623434366627534], [0.0014007618137326166, 0.0009161822791637828], [0.0015773512996752578, 0.0008164958522633725], [0.001915668644527376, 0.00040193399138340814], [0.001991811594443377, -0.0001277096751530054], [0.0013516772184748748, -0.000936121324405002], [0.0005171099299403119, -0.000875680980858754], [7.059252483861522e-06, -0.0001186114325100753], [0.000575899803212202, 0.00026483772972246813]]), None),
 }
@@ -204,6 +291,23 @@ def test_distance_matrix_matches_shapely(polys, data):
     fin = np.isfinite(ref)
     assert np.all(np.abs(d[fin] - ref[fin]) <= 1e-9)
     assert np.array_equal(gf.iou_distance_matrix(polys, groups=groups, threads=2), d)
+
+
+def test_distance_matrix_freehand_like():
+    """The benchmark's workload (clusters of star-shaped 8-60-vertex outlines, most pairs
+    overlapping) against shapely, pair by pair."""
+    rng = np.random.default_rng(3)
+    polys = []
+    centres = rng.uniform(0, 200, (4, 2))
+    while len(polys) < 70:  # 2415 pairs: enough for two threads
+        k = int(rng.integers(8, 61))
+        p = star(*(centres[len(polys) % 4] + rng.normal(0, 10, 2)), np.sort(rng.uniform(0, 2 * np.pi, k)),
+                 50 * rng.uniform(0.7, 1.3, k))
+        if shapely.Polygon(p).is_valid:
+            polys.append(p if len(polys) % 2 else p[::-1])
+    d = gf.iou_distance_matrix(polys)
+    assert np.abs(d - ref_distance_matrix(polys)).max() <= 1e-9
+    assert np.array_equal(gf.iou_distance_matrix(polys, threads=2), d)
 
 
 def test_distance_matrix_conventions():

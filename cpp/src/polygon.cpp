@@ -1,8 +1,28 @@
 // Polygon area, exact intersection area (Green's theorem edge clipping), IoU distance matrices.
+//
+// Intersection of rings A and B (both counter-clockwise): twice its area is the sum over A's edges
+// of (fraction of the edge inside B) * cross(p - o, q - o), plus the same for B's edges inside A.
+// 1. Contacts: every pair of an edge of A and an edge of B whose bounding boxes overlap (a merge
+//    join of the y-sorted edges that meet the other ring's box) is sorted, by orientation tests
+//    against a threshold T far above their rounding error, into: certainly disjoint, certainly
+//    crossing in the interior of both edges (with the crossing's parameters along both edges and
+//    its direction), or degenerate (an end point on or within T of the other edge's line:
+//    touching, collinear, shared vertices). Branch-free: the outcomes are unpredictable.
+// 2. Sums, per ring. Without degenerate contacts, crossings alternate between entering and
+//    leaving the other ring along the boundary, so the inside pieces sum in closed form from the
+//    crossings alone (alternating_sum: no sorting, O(crossings)), the edges between them from
+//    per-ring prefix sums. Otherwise the ring is walked over its edges with contacts in order
+//    (walk): the inside state toggles at each crossing; an edge with a degenerate contact is split
+//    at all its contacts and each piece classified on its own by a point-in-polygon test,
+//    collinear overlaps counted once when both edges run the same way (the general, slower path).
+// Each pair of edges is classified once, so both rings see the same contacts; T bounds the
+// "nearly collinear" tolerance of the general path, so a pair that path treats as collinear is
+// always degenerate here, and a pair classified here as certain is treated alike there.
 #include "galforge/polygon.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <sstream>
 #include <stdexcept>
@@ -21,19 +41,52 @@ struct Box {
     double x0, y0, x1, y1;
 };
 
-// Edges are tested in chunks of kChunk consecutive edges, each with its bounding box: freehand
-// outlines are spatially coherent, so most chunks are rejected with four comparisons.
+// Edges are tested in chunks of kChunk consecutive edges, each with its bounding box, by the
+// point-in-polygon test and the general path: freehand outlines are spatially coherent, so most
+// chunks are rejected with four comparisons.
 constexpr std::size_t kChunk = 8;
 
 inline std::size_t n_chunks(std::size_t n) { return (n + kChunk - 1) / kChunk; }
 
-// A counter-clockwise ring (no repeated closing vertex) with its bounding box, edge-chunk boxes and area.
+// One edge of a ring, from vertex `index` to the next, with its bounding box and the largest
+// absolute coordinate of its end points (which scales the degeneracy threshold).
+struct Edge {
+    double x0, x1, y0, y1;
+    Pt p, q;
+    double mag;
+    std::uint32_t index;
+};
+
+// A counter-clockwise ring (no repeated closing vertex) with its bounding box and its centre c,
+// area, edge-chunk boxes, its edges of non-zero length sorted by y0, and prefix[k] = sum over
+// edges e < k of cross(p_e - c, q_e - c) (n + 1 entries), which sums runs of edges in O(1).
 struct Ring {
     const Pt* p = nullptr;
     std::size_t n = 0;
     Box box{};
+    Pt c{};
     double area = 0.0;
     const Box* chunks = nullptr;  // chunk c: edges c*kChunk .. min((c+1)*kChunk, n) - 1
+    const Edge* edges = nullptr;
+    std::size_t n_edges = 0;
+    const double* prefix = nullptr;
+};
+
+// A contact of edge `ia` of A with edge `ib` of B: a certain crossing at parameters t along A's
+// edge and u along B's, after which A is inside B when `a_in` and B inside A when `b_in`; or a
+// degenerate contact (t = u = -1).
+struct Contact {
+    std::uint32_t ia, ib;
+    double t, u;
+    bool a_in, b_in;
+};
+
+// A contact seen from one ring: the edge, the parameter along it (-1: degenerate) and whether the
+// ring is inside the other just after it.
+struct Event {
+    std::uint32_t edge;
+    double t;
+    bool in;
 };
 
 // A piece [lo, hi] of an edge that lies on the other polygon's boundary; `same`: both run the same way.
@@ -42,22 +95,46 @@ struct Overlap {
     bool same;
 };
 
-// Per-thread scratch: split parameters and collinear overlaps of one edge (capacity reserved once).
+// A pair of an edge of A and an edge of B whose boxes may overlap.
+struct EdgePair {
+    const Edge* a;
+    const Edge* b;
+};
+
+// Candidate lists are scanned in blocks of kBlock entries, padded with sentinels that overlap nothing.
+constexpr std::size_t kBlock = 4;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+const Edge kSentinel{kInf, -kInf, kInf, kInf, Pt{0.0, 0.0}, Pt{0.0, 0.0}, 0.0, 0};
+
+// Per-thread scratch, reused over pairs (sized for the largest ring; the pair and contact lists
+// grow to the largest pair of rings seen, then never allocate).
 struct Scratch {
-    std::vector<double> ts;
-    std::vector<Overlap> overlaps;
-    void reserve(std::size_t max_vertices) {
+    std::vector<double> ts;                 // general path: split parameters of one edge
+    std::vector<Overlap> overlaps;          // general path: collinear overlaps of one edge
+    std::vector<const Edge*> ca, cb;        // edges of A meeting B's box, of B meeting A's, in y0 order
+    std::vector<std::uint32_t> rank_a, rank_b;  // per candidate: where the other's later ones start
+    std::vector<EdgePair> pairs;
+    std::vector<Contact> contacts;          // the first n_contacts entries
+    std::size_t n_contacts = 0;
+    bool degenerate = false;                // some contact is degenerate
+    std::vector<Event> events;
+    explicit Scratch(std::size_t max_vertices)
+        : ca(max_vertices + kBlock), cb(max_vertices + kBlock), rank_a(max_vertices), rank_b(max_vertices),
+          pairs(4 * max_vertices + kBlock), contacts(4 * max_vertices + kBlock) {
         ts.reserve(2 * max_vertices + 4);
         overlaps.reserve(max_vertices + 2);
+        events.reserve(4 * max_vertices);
     }
 };
 
 inline double orient(Pt a, Pt b, Pt c) { return (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x); }
 
+inline double cross(Pt a, Pt b) { return a.x * b.y - b.x * a.y; }
+
 // Whether edges pq and rt lie on one line up to rounding: every end point within ~1e-12 of the
 // coordinates' magnitude from the other edge's line. Symmetric in the two edges, so that both
-// passes of the intersection agree on which boundary pieces are shared (a piece seen as shared in
-// one pass and as inside in the other would be counted twice).
+// walks of the intersection agree on which boundary pieces are shared (a piece seen as shared in
+// one walk and as inside in the other would be counted twice).
 inline bool nearly_collinear(Pt p, Pt q, Pt r, Pt t) {
     const double lpq = std::hypot(q.x - p.x, q.y - p.y), lrt = std::hypot(t.x - r.x, t.y - r.y);
     const double scale = std::max({std::fabs(p.x), std::fabs(p.y), std::fabs(q.x), std::fabs(q.y), std::fabs(r.x),
@@ -66,6 +143,10 @@ inline bool nearly_collinear(Pt p, Pt q, Pt r, Pt t) {
     return std::fabs(orient(r, t, p)) <= tol * lrt && std::fabs(orient(r, t, q)) <= tol * lrt &&
            std::fabs(orient(p, q, r)) <= tol * lpq && std::fabs(orient(p, q, t)) <= tol * lpq;
 }
+
+// Degeneracy threshold T for end points of magnitude <= mag: above both the rounding error of
+// orient (< 3e-15 mag^2) and nearly_collinear's tolerance times a length (<= 8e-12 mag^2).
+inline double degeneracy_threshold(double mag) { return 1e-11 * mag * mag; }
 
 inline bool boxes_overlap(const Box& a, const Box& b) {
     return !(a.x1 < b.x0 || b.x1 < a.x0 || a.y1 < b.y0 || b.y1 < a.y0);
@@ -90,92 +171,369 @@ bool point_inside(const Ring& r, Pt m) {
     return in;
 }
 
-// Twice the Green's-theorem contribution of the pieces of A's boundary inside B, plus the pieces on
-// B's boundary running the same way when `count_shared`. Coordinates relative to origin `o`.
-double clipped_boundary(const Ring& A, const Ring& B, bool count_shared, Pt o, Scratch& s) {
-    double sum = 0.0;
-    int state = -1;  // classification of the previous contact-free edge: -1 unknown, 0 outside, 1 inside
-    const std::size_t n = A.n, m = B.n;
-    for (std::size_t i = 0; i < n; ++i) {
-        const Pt p = A.p[i], q = A.p[i + 1 == n ? 0 : i + 1];
-        if (p.x == q.x && p.y == q.y) continue;
-        const Box e{std::min(p.x, q.x), std::min(p.y, q.y), std::max(p.x, q.x), std::max(p.y, q.y)};
-        if (!boxes_overlap(e, B.box)) {
-            state = 0;
-            continue;
-        }
-        s.ts.clear();
-        s.overlaps.clear();
-        const Pt d{q.x - p.x, q.y - p.y};
-        const double dd = d.x * d.x + d.y * d.y;
-        const std::size_t nc = n_chunks(m);
-        for (std::size_t c = 0; c < nc; ++c) {
-            if (!boxes_overlap(e, B.chunks[c])) continue;
-            const std::size_t end = std::min(m, (c + 1) * kChunk);
-            for (std::size_t j = c * kChunk; j < end; ++j) {
-                const Pt r = B.p[j], t = B.p[j + 1 == m ? 0 : j + 1];
-                if ((r.x < e.x0 && t.x < e.x0) || (r.x > e.x1 && t.x > e.x1) || (r.y < e.y0 && t.y < e.y0) ||
-                    (r.y > e.y1 && t.y > e.y1))
-                    continue;
-                if (r.x == t.x && r.y == t.y) continue;
-                const double d1 = orient(r, t, p), d2 = orient(r, t, q);
-                if (nearly_collinear(p, q, r, t)) {  // collinear: project B's edge onto A's
-                    const double tr = ((r.x - p.x) * d.x + (r.y - p.y) * d.y) / dd;
-                    const double tt = ((t.x - p.x) * d.x + (t.y - p.y) * d.y) / dd;
-                    const double lo = std::max(0.0, std::min(tr, tt)), hi = std::min(1.0, std::max(tr, tt));
-                    if (lo < hi) {
-                        s.overlaps.push_back({lo, hi, d.x * (t.x - r.x) + d.y * (t.y - r.y) > 0.0});
-                        s.ts.push_back(lo);
-                        s.ts.push_back(hi);
-                    } else if (lo == hi) {
-                        s.ts.push_back(lo);
-                    }
-                    continue;
-                }
-                if ((d1 > 0.0 && d2 > 0.0) || (d1 < 0.0 && d2 < 0.0)) continue;
-                const double d3 = orient(p, q, r), d4 = orient(p, q, t);
-                if ((d3 > 0.0 && d4 > 0.0) || (d3 < 0.0 && d4 < 0.0)) continue;
-                s.ts.push_back(std::min(1.0, std::max(0.0, d1 / (d1 - d2))));
+// --- step 1: contacts -------------------------------------------------------------------------
+
+// The edges of `r` whose boxes meet `box` into out[0 .. count - 1], in y0 order, followed by
+// kBlock sentinels.
+std::size_t edges_meeting(const Ring& r, const Box& box, std::vector<const Edge*>& list) {
+    const Edge** out = list.data();  // raw pointers in the hot loops: stores cannot alias them
+    std::size_t count = 0;
+    for (std::size_t k = 0; k < r.n_edges; ++k) {
+        const Edge& e = r.edges[k];
+        if (e.y0 > box.y1) break;
+        out[count] = &e;
+        count += static_cast<std::size_t>((e.x0 <= box.x1) & (e.x1 >= box.x0) & (e.y1 >= box.y0));
+    }
+    for (std::size_t k = 0; k < kBlock; ++k) out[count + k] = &kSentinel;
+    return count;
+}
+
+// Appends to s.pairs (from `count` on) each pair of an edge e = mine[i] (i < nm) and an edge of
+// `other` from other[rank[i]] on that starts within e's y-range, whose boxes overlap (`e_of_a`: e
+// is A's edge; the order of the pair). Branch-free but for the loops. Returns the new count.
+template <bool EOfA>
+std::size_t join(const Edge* const* mine, std::size_t nm, const Edge* const* other, const std::uint32_t* rank,
+                 std::size_t count, Scratch& s) {
+    for (std::size_t i = 0; i < nm; ++i) {
+        const Edge* e = mine[i];
+        const double y1 = e->y1, x0 = e->x0, x1 = e->x1;
+        for (const Edge* const* f = other + rank[i];; f += kBlock) {
+            if (count + kBlock > s.pairs.size()) s.pairs.resize(2 * s.pairs.size());
+            EdgePair* pairs = s.pairs.data();
+            for (std::size_t k = 0; k < kBlock; ++k) {
+                const Edge* g = f[k];
+                pairs[count] = EOfA ? EdgePair{e, g} : EdgePair{g, e};
+                count += static_cast<std::size_t>((g->y0 <= y1) & (g->x0 <= x1) & (g->x1 >= x0));
             }
+            if (f[kBlock - 1]->y0 > y1) break;
         }
-        const Pt p0{p.x - o.x, p.y - o.y}, q0{q.x - o.x, q.y - o.y};
-        if (s.ts.empty()) {  // the edge does not meet B's boundary: one state for all of it
-            if (state < 0) state = point_inside(B, Pt{0.5 * (p.x + q.x), 0.5 * (p.y + q.y)}) ? 1 : 0;
-            if (state == 1) sum += p0.x * q0.y - q0.x * p0.y;
-            continue;
-        }
-        s.ts.push_back(0.0);
-        s.ts.push_back(1.0);
-        std::sort(s.ts.begin(), s.ts.end());
-        for (std::size_t k = 0; k + 1 < s.ts.size(); ++k) {
-            const double ta = s.ts[k], tb = s.ts[k + 1];
-            if (!(tb > ta)) continue;
-            const double tm = 0.5 * (ta + tb);
-            const Overlap* on = nullptr;
-            for (const Overlap& ov : s.overlaps)
-                if (ov.lo < tm && tm < ov.hi) {
-                    on = &ov;
-                    break;
+    }
+    return count;
+}
+
+// Every pair of a candidate edge of A and one of B whose boxes overlap, into s.pairs[0 .. count - 1].
+// Of two overlapping y-ranges exactly one starts within the other (ties go to A's edge), so
+// joining each candidate with the other ring's candidates that start within its y-range meets
+// each pair once; a merge of the two y-sorted lists gives where those start (its rank).
+std::size_t overlapping_pairs(std::size_t na, std::size_t nb, Scratch& s) {
+    const Edge* const* la = s.ca.data();
+    const Edge* const* lb = s.cb.data();
+    std::uint32_t* ra = s.rank_a.data();
+    std::uint32_t* rb = s.rank_b.data();
+    std::size_t ia = 0, ib = 0;
+    while (ia < na && ib < nb) {
+        const bool from_a = la[ia]->y0 <= lb[ib]->y0;
+        ra[ia] = static_cast<std::uint32_t>(ib);
+        rb[ib] = static_cast<std::uint32_t>(ia);
+        ia += from_a ? 1 : 0;
+        ib += from_a ? 0 : 1;
+    }
+    // The candidates left over by the merge have no candidates of the other ring after them.
+    return join<false>(lb, ib, la, rb, join<true>(la, ia, lb, ra, 0, s), s);
+}
+
+// Step 1 of the file comment: the pairs of edges of A and B whose boxes overlap, sorted into
+// disjoint, crossing or degenerate; the last two into s.contacts (branch-free).
+void find_contacts(const Ring& A, const Ring& B, Scratch& s) {
+    const std::size_t np = overlapping_pairs(edges_meeting(A, B.box, s.ca), edges_meeting(B, A.box, s.cb), s);
+    if (s.contacts.size() < np) s.contacts.resize(np);
+    const EdgePair* pairs = s.pairs.data();
+    Contact* contacts = s.contacts.data();
+    std::size_t nc = 0;
+    bool degenerate = false;
+    for (std::size_t k = 0; k < np; ++k) {
+        const Edge& e = *pairs[k].a;
+        const Edge& f = *pairs[k].b;
+        const double lim = degeneracy_threshold(std::max(e.mag, f.mag));
+        const double d1 = orient(f.p, f.q, e.p), d2 = orient(f.p, f.q, e.q);
+        const double d3 = orient(e.p, e.q, f.p), d4 = orient(e.p, e.q, f.q);
+        const bool apart = ((d1 > lim) & (d2 > lim)) | ((d1 < -lim) & (d2 < -lim)) | ((d3 > lim) & (d4 > lim)) |
+                           ((d3 < -lim) & (d4 < -lim));
+        const bool certain = (std::fabs(d1) > lim) & (std::fabs(d2) > lim) & (std::fabs(d3) > lim) &
+                             (std::fabs(d4) > lim);
+        const double den12 = d1 - d2, den34 = d3 - d4;
+        const double t = d1 / (den12 != 0.0 ? den12 : 1.0), u = d3 / (den34 != 0.0 ? den34 : 1.0);
+        contacts[nc] = Contact{e.index, f.index, certain ? t : -1.0, certain ? u : -1.0, d2 > 0.0, d4 > 0.0};
+        nc += apart ? 0 : 1;
+        degenerate |= !apart & !certain;
+    }
+    s.n_contacts = nc;
+    s.degenerate = degenerate;
+}
+
+// The contacts seen from ring A (`of_a`) or B into s.events, sorted by edge, then parameter.
+void sort_events(bool of_a, Scratch& s) {
+    s.events.clear();
+    for (std::size_t k = 0; k < s.n_contacts; ++k) {
+        const Contact& c = s.contacts[k];
+        s.events.push_back(of_a ? Event{c.ia, c.t, c.a_in} : Event{c.ib, c.u, c.b_in});
+    }
+    const auto before = [](const Event& a, const Event& b) {
+        return a.edge < b.edge || (a.edge == b.edge && a.t < b.t);
+    };
+    if (s.events.size() > 32) {
+        std::sort(s.events.begin(), s.events.end(), before);
+        return;
+    }
+    for (std::size_t k = 1; k < s.events.size(); ++k) {  // insertion sort: usually a handful
+        const Event v = s.events[k];
+        std::size_t j = k;
+        for (; j > 0 && before(v, s.events[j - 1]); --j) s.events[j] = s.events[j - 1];
+        s.events[j] = v;
+    }
+}
+
+// --- step 2: walks ----------------------------------------------------------------------------
+
+// The general path for edge i of A: twice the Green's-theorem contribution of its pieces inside
+// B, plus the pieces on B's boundary running the same way when `count_shared`. Coordinates
+// relative to origin `o`. `state`: inside B at the edge's start (-1 unknown), updated to its end
+// (-1 when the edge meets B's boundary). An edge found not to meet it keeps a known state: its
+// midpoint may be a vertex of B lying on it up to rounding, where a point-in-polygon test fails.
+double general_edge(const Ring& A, std::size_t i, const Ring& B, bool count_shared, Pt o, Scratch& s, int& state) {
+    const std::size_t n = A.n, m = B.n;
+    const Pt p = A.p[i], q = A.p[i + 1 == n ? 0 : i + 1];
+    const Box e{std::min(p.x, q.x), std::min(p.y, q.y), std::max(p.x, q.x), std::max(p.y, q.y)};
+    s.ts.clear();
+    s.overlaps.clear();
+    const Pt d{q.x - p.x, q.y - p.y};
+    const double dd = d.x * d.x + d.y * d.y;
+    const std::size_t nc = n_chunks(m);
+    for (std::size_t c = 0; c < nc; ++c) {
+        if (!boxes_overlap(e, B.chunks[c])) continue;
+        const std::size_t end = std::min(m, (c + 1) * kChunk);
+        for (std::size_t j = c * kChunk; j < end; ++j) {
+            const Pt r = B.p[j], t = B.p[j + 1 == m ? 0 : j + 1];
+            if ((r.x < e.x0 && t.x < e.x0) || (r.x > e.x1 && t.x > e.x1) || (r.y < e.y0 && t.y < e.y0) ||
+                (r.y > e.y1 && t.y > e.y1))
+                continue;
+            if (r.x == t.x && r.y == t.y) continue;
+            const double d1 = orient(r, t, p), d2 = orient(r, t, q);
+            if (nearly_collinear(p, q, r, t)) {  // collinear: project B's edge onto A's
+                const double tr = ((r.x - p.x) * d.x + (r.y - p.y) * d.y) / dd;
+                const double tt = ((t.x - p.x) * d.x + (t.y - p.y) * d.y) / dd;
+                const double lo = std::max(0.0, std::min(tr, tt)), hi = std::min(1.0, std::max(tr, tt));
+                if (lo < hi) {
+                    s.overlaps.push_back({lo, hi, d.x * (t.x - r.x) + d.y * (t.y - r.y) > 0.0});
+                    s.ts.push_back(lo);
+                    s.ts.push_back(hi);
+                } else if (lo == hi) {
+                    s.ts.push_back(lo);
                 }
-            const Pt a = ta == 0.0 ? p0 : Pt{p0.x + ta * d.x, p0.y + ta * d.y};
-            const Pt b = tb == 1.0 ? q0 : Pt{p0.x + tb * d.x, p0.y + tb * d.y};
-            if (on != nullptr) {
-                if (on->same && count_shared) sum += a.x * b.y - b.x * a.y;
                 continue;
             }
-            if (point_inside(B, Pt{p.x + tm * d.x, p.y + tm * d.y})) sum += a.x * b.y - b.x * a.y;
+            if ((d1 > 0.0 && d2 > 0.0) || (d1 < 0.0 && d2 < 0.0)) continue;
+            const double d3 = orient(p, q, r), d4 = orient(p, q, t);
+            if ((d3 > 0.0 && d4 > 0.0) || (d3 < 0.0 && d4 < 0.0)) continue;
+            s.ts.push_back(std::min(1.0, std::max(0.0, d1 / (d1 - d2))));
         }
-        // The next edge classifies itself afresh: near a vertex that touches B, the contact may be
-        // seen from one of its two edges only (rounding), and the last piece here may be tiny.
-        state = -1;
+    }
+    const Pt p0{p.x - o.x, p.y - o.y}, q0{q.x - o.x, q.y - o.y};
+    if (s.ts.empty()) {
+        if (state < 0) state = point_inside(B, Pt{0.5 * (p.x + q.x), 0.5 * (p.y + q.y)}) ? 1 : 0;
+        return state == 1 ? cross(p0, q0) : 0.0;
+    }
+    state = -1;
+    s.ts.push_back(0.0);
+    s.ts.push_back(1.0);
+    std::sort(s.ts.begin(), s.ts.end());
+    double sum = 0.0;
+    for (std::size_t k = 0; k + 1 < s.ts.size(); ++k) {
+        const double ta = s.ts[k], tb = s.ts[k + 1];
+        if (!(tb > ta)) continue;
+        const double tm = 0.5 * (ta + tb);
+        const Overlap* on = nullptr;
+        for (const Overlap& ov : s.overlaps)
+            if (ov.lo < tm && tm < ov.hi) {
+                on = &ov;
+                break;
+            }
+        const Pt a = ta == 0.0 ? p0 : Pt{p0.x + ta * d.x, p0.y + ta * d.y};
+        const Pt b = tb == 1.0 ? q0 : Pt{p0.x + tb * d.x, p0.y + tb * d.y};
+        if (on != nullptr) {
+            if (on->same && count_shared) sum += cross(a, b);
+            continue;
+        }
+        if (point_inside(B, Pt{p.x + tm * d.x, p.y + tm * d.y})) sum += cross(a, b);
     }
     return sum;
 }
 
+// Twice the Green's-theorem contribution of A's edges k .. l - 1 (indices modulo n, k <= l <= k + n),
+// coordinates relative to `o`.
+double run_sum(const Ring& A, std::size_t k, std::size_t l, Pt o) {
+    const std::size_t n = A.n;
+    double sum;
+    if (l <= n) sum = A.prefix[l] - A.prefix[k];
+    else if (k >= n) sum = A.prefix[l - n] - A.prefix[k - n];
+    else sum = A.prefix[n] - A.prefix[k] + A.prefix[l - n];
+    // cross(p - o, q - o) = cross(p - c, q - c) - cross(o - c, q - p), summed along the run.
+    const Pt a = A.p[k % n], b = A.p[l % n];
+    return sum - cross(Pt{o.x - A.c.x, o.y - A.c.y}, Pt{b.x - a.x, b.y - a.y});
+}
+
+// Inside state (0 or 1) of edges k .. l - 1 of A (modulo n), which do not meet B's boundary, from
+// the midpoint of the first of non-zero length; -1 when all have zero length.
+int run_state(const Ring& A, std::size_t k, std::size_t l, const Ring& B) {
+    for (std::size_t i = k; i < l; ++i) {
+        const Pt p = A.p[i % A.n], q = A.p[(i + 1) % A.n];
+        if (p.x != q.x || p.y != q.y) return point_inside(B, Pt{0.5 * (p.x + q.x), 0.5 * (p.y + q.y)}) ? 1 : 0;
+    }
+    return -1;
+}
+
+// Step 2 of the file comment: twice the Green's-theorem contribution of A's boundary inside B
+// (and on B's boundary, running the same way, when `count_shared`), coordinates relative to `o`.
+// s.events: the contacts seen from A (sort_events).
+double walk(const Ring& A, const Ring& B, bool count_shared, Pt o, Scratch& s) {
+    const std::size_t n = A.n;
+    const std::vector<Event>& ev = s.events;
+    const std::size_t K = ev.size();
+    if (K == 0) {  // A's boundary does not meet B's: A lies inside B or outside it
+        const bool box_inside = A.box.x0 >= B.box.x0 && A.box.x1 <= B.box.x1 && A.box.y0 >= B.box.y0 &&
+                                A.box.y1 <= B.box.y1;
+        return box_inside && run_state(A, 0, n, B) == 1 ? 2.0 * A.area : 0.0;
+    }
+    // Start at an edge with a single crossing and no degenerate contact, if any: A is inside B at
+    // its start exactly when it leaves B there. Else start with edges without contacts (whose
+    // state a point-in-polygon test gives safely) when there are some. The events sorted by edge
+    // then come in walking order from the start on, cyclically.
+    std::size_t first = 0;
+    int state = -1;  // inside B at the current vertex: -1 unknown, 0 no, 1 yes
+    for (std::size_t g = 0; g < K;) {
+        std::size_t k = 1;
+        while (g + k < K && ev[g + k].edge == ev[g].edge) ++k;
+        if (k == 1 && ev[g].t >= 0.0) {
+            first = g;
+            state = ev[g].in ? 0 : 1;
+            break;
+        }
+        g += k;
+    }
+    std::size_t k0 = ev[first].edge;  // edges in walking order have positions k0 .. k0 + n - 1
+    for (std::size_t g = 0; state < 0 && g < K;) {
+        std::size_t k = 1;
+        while (g + k < K && ev[g + k].edge == ev[g].edge) ++k;
+        const std::size_t next = (g + k) % K, after = (ev[g].edge + 1) % n;
+        if (ev[next].edge != after) {  // edge `after` has no contacts: start there
+            first = next;
+            k0 = after;
+            break;
+        }
+        g += k;
+    }
+    double sum = 0.0;
+    std::size_t pos = k0;  // position of the next edge not yet summed
+    for (std::size_t g = 0; g < K;) {
+        const std::size_t g0 = (first + g) % K;
+        const std::size_t i = ev[g0].edge;
+        std::size_t k = 1;  // events on edge i: ev[g0 .. g0 + k - 1] (never wraps: sorted by edge)
+        while (g0 + k < K && ev[g0 + k].edge == i) ++k;
+        g += k;
+        const std::size_t at = i >= k0 ? i : i + n;
+        if (pos < at) {  // the edges before i do not meet B's boundary
+            if (state < 0) state = run_state(A, pos, at, B);
+            if (state == 1) sum += run_sum(A, pos, at, o);
+        }
+        pos = at + 1;
+        const Pt p = A.p[i], q = A.p[i + 1 == n ? 0 : i + 1];
+        if (ev[g0].t < 0.0) {  // a degenerate contact: the general path
+            sum += general_edge(A, i, B, count_shared, o, s, state);
+            continue;
+        }
+        const Event* t = ev.data() + g0;  // k crossings, k + 1 pieces
+        if (state < 0) {
+            if (k == 1) {
+                state = t[0].in ? 0 : 1;
+            } else {  // classify the longest piece by its midpoint
+                std::size_t best = 0;
+                double best_len = -1.0, best_mid = 0.5;
+                for (std::size_t j = 0; j <= k; ++j) {
+                    const double lo = j == 0 ? 0.0 : t[j - 1].t, hi = j == k ? 1.0 : t[j].t;
+                    if (hi - lo > best_len) {
+                        best_len = hi - lo;
+                        best_mid = 0.5 * (lo + hi);
+                        best = j;
+                    }
+                }
+                const Pt m{p.x + best_mid * (q.x - p.x), p.y + best_mid * (q.y - p.y)};
+                state = (point_inside(B, m) ? 1 : 0) ^ static_cast<int>(best & 1);
+            }
+        }
+        // The state toggles at each crossing: its parity, not the order of nearly coincident
+        // crossings, decides the state further on.
+        double inside = 0.0, lo = 0.0;
+        for (std::size_t j = 0; j < k; ++j) {
+            if (state) inside += t[j].t - lo;
+            lo = t[j].t;
+            state ^= 1;
+        }
+        if (state) inside += 1.0 - lo;
+        sum += inside * cross(Pt{p.x - o.x, p.y - o.y}, Pt{q.x - o.x, q.y - o.y});
+    }
+    if (pos < k0 + n) {
+        if (state < 0) state = run_state(A, pos, k0 + n, B);
+        if (state == 1) sum += run_sum(A, pos, k0 + n, o);
+    }
+    return sum;
+}
+
+// Twice the Green's-theorem contribution of A's boundary inside B (`of_a`: A is the first ring
+// of the pair) when every contact is a certain crossing: along A the crossings then alternate
+// between entering and leaving B, so the inside pieces sum to sum_leaving F(c) - sum_entering F(c),
+// plus the whole ring when vertex 0 is inside B, where F(c) integrates along A from vertex 0 to
+// crossing c. Vertex 0 is inside B when the last crossing before it (on the highest-numbered edge
+// with crossings) enters B, or else when the first crossing after it (on the lowest-numbered
+// edge) leaves B. Returns false, leaving `sum` alone, when both edges hold several crossings
+// (their order would rest on rounded parameters).
+bool alternating_sum(const Ring& A, bool of_a, Pt o, const Scratch& s, double& sum) {
+    std::uint32_t first = std::numeric_limits<std::uint32_t>::max(), last = 0;
+    for (std::size_t k = 0; k < s.n_contacts; ++k) {
+        const std::uint32_t i = of_a ? s.contacts[k].ia : s.contacts[k].ib;
+        first = std::min(first, i);
+        last = std::max(last, i);
+    }
+    std::size_t on_first = 0, on_last = 0;
+    bool in_first = false, in_last = false;
+    double f = 0.0, dx = 0.0, dy = 0.0;  // sums over the crossings of +-F and +-position
+    for (std::size_t k = 0; k < s.n_contacts; ++k) {
+        const Contact& c = s.contacts[k];
+        const std::uint32_t i = of_a ? c.ia : c.ib;
+        const double t = of_a ? c.t : c.u;
+        const bool in = of_a ? c.a_in : c.b_in;
+        on_first += i == first ? 1 : 0;
+        in_first = i == first ? in : in_first;
+        on_last += i == last ? 1 : 0;
+        in_last = i == last ? in : in_last;
+        const double sign = in ? -1.0 : 1.0;
+        const Pt p = A.p[i], q = A.p[i + 1 == A.n ? 0 : i + 1];
+        f += sign * (A.prefix[i] + t * (A.prefix[i + 1] - A.prefix[i]));
+        dx += sign * (p.x + t * (q.x - p.x));
+        dy += sign * (p.y + t * (q.y - p.y));
+    }
+    bool inside0;  // vertex 0 inside B
+    if (on_last == 1) inside0 = in_last;
+    else if (on_first == 1) inside0 = !in_first;
+    else return false;
+    // F is taken relative to A's centre c; relative to o, each inside piece X -> Y changes by
+    // -cross(o - c, Y - X) (run_sum), and the whole ring not at all.
+    sum = f - cross(Pt{o.x - A.c.x, o.y - A.c.y}, Pt{dx, dy}) + (inside0 ? A.prefix[A.n] : 0.0);
+    return true;
+}
+
+// Twice the Green's-theorem contribution of A's boundary inside B (and on it, running the same
+// way, when `of_a`), coordinates relative to `o`; needs find_contacts done.
+double ring_sum(const Ring& A, const Ring& B, bool of_a, Pt o, Scratch& s) {
+    double sum;
+    if (!s.degenerate && s.n_contacts > 0 && alternating_sum(A, of_a, o, s, sum)) return sum;
+    sort_events(of_a, s);
+    return walk(A, B, of_a, o, s);
+}
+
 double intersection(const Ring& A, const Ring& B, Scratch& s) {
     if (!boxes_overlap(A.box, B.box)) return 0.0;
-    const Pt o{0.5 * (A.box.x0 + A.box.x1), 0.5 * (A.box.y0 + A.box.y1)};
-    const double twice = clipped_boundary(A, B, true, o, s) + clipped_boundary(B, A, false, o, s);
+    find_contacts(A, B, s);
+    const double twice = ring_sum(A, B, true, A.c, s) + ring_sum(B, A, false, A.c, s);
     return std::min(std::max(0.5 * twice, 0.0), std::min(A.area, B.area));
 }
 
@@ -196,21 +554,32 @@ void validate_vertices(const double* xy, std::size_t n, const std::string& name)
     }
 }
 
-// Checks vertex count, finiteness and area; writes the counter-clockwise copy into `dst`.
-// `chunk_dst` receives n_chunks(n) boxes.
-void make_ring(const double* xy, std::size_t n, const std::string& name, Pt* dst, Box* chunk_dst, Ring& ring) {
+// Storage for rings: vertices, chunk boxes and edges, sized once for `total` vertices in `count` rings.
+struct RingStore {
+    std::vector<Pt> pts;
+    std::vector<Box> chunks;
+    std::vector<Edge> edges;
+    std::vector<double> prefix;
+    RingStore(std::size_t total, std::size_t count)
+        : pts(total), chunks(total / kChunk + count), edges(total), prefix(total + count) {}
+};
+
+// Checks vertex count, finiteness and area; builds the counter-clockwise ring into `store` at
+// vertex offset `begin` (chunk offset `chunk_begin`, prefix offset `begin + ring index`).
+void make_ring(const double* xy, std::size_t n, const std::string& name, RingStore& store, std::size_t begin,
+               std::size_t chunk_begin, std::size_t prefix_begin, Ring& ring) {
     validate_vertices(xy, n, name);
     const double signed_area = polygon_signed_area(xy, n);
     if (!(signed_area != 0.0)) throw std::invalid_argument(describe(name) + " has zero area");
+    Pt* dst = store.pts.data() + begin;
     Box box{xy[0], xy[1], xy[0], xy[1]};
     for (std::size_t k = 0; k < n; ++k) {
         const std::size_t src = signed_area > 0.0 ? k : n - 1 - k;
-        dst[k] = Pt{xy[2 * src], xy[2 * src + 1]};
-        box.x0 = std::min(box.x0, dst[k].x);
-        box.x1 = std::max(box.x1, dst[k].x);
-        box.y0 = std::min(box.y0, dst[k].y);
-        box.y1 = std::max(box.y1, dst[k].y);
+        const Pt v{xy[2 * src], xy[2 * src + 1]};
+        dst[k] = v;
+        box = Box{std::min(box.x0, v.x), std::min(box.y0, v.y), std::max(box.x1, v.x), std::max(box.y1, v.y)};
     }
+    Box* chunk_dst = store.chunks.data() + chunk_begin;
     for (std::size_t c = 0; c < n_chunks(n); ++c) {
         Box cb{dst[c * kChunk].x, dst[c * kChunk].y, dst[c * kChunk].x, dst[c * kChunk].y};
         const std::size_t end = std::min(n, (c + 1) * kChunk);
@@ -220,7 +589,24 @@ void make_ring(const double* xy, std::size_t n, const std::string& name, Pt* dst
         }
         chunk_dst[c] = cb;
     }
-    ring = Ring{dst, n, box, std::fabs(signed_area), chunk_dst};
+    Edge* edges = store.edges.data() + begin;
+    std::size_t ne = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+        const Pt p = dst[k], q = dst[k + 1 == n ? 0 : k + 1];
+        if (p.x == q.x && p.y == q.y) continue;
+        const double mag = std::max({std::fabs(p.x), std::fabs(p.y), std::fabs(q.x), std::fabs(q.y)});
+        edges[ne++] = Edge{std::min(p.x, q.x), std::max(p.x, q.x), std::min(p.y, q.y), std::max(p.y, q.y),
+                           p, q, mag, static_cast<std::uint32_t>(k)};
+    }
+    std::sort(edges, edges + ne, [](const Edge& a, const Edge& b) { return a.y0 < b.y0; });
+    const Pt c{0.5 * (box.x0 + box.x1), 0.5 * (box.y0 + box.y1)};
+    double* prefix = store.prefix.data() + prefix_begin;
+    prefix[0] = 0.0;
+    for (std::size_t k = 0; k < n; ++k) {
+        const Pt p = dst[k], q = dst[k + 1 == n ? 0 : k + 1];
+        prefix[k + 1] = prefix[k] + cross(Pt{p.x - c.x, p.y - c.y}, Pt{q.x - c.x, q.y - c.y});
+    }
+    ring = Ring{dst, n, box, c, std::fabs(signed_area), chunk_dst, edges, ne, prefix};
 }
 
 }  // namespace
@@ -248,13 +634,11 @@ namespace {
 // Intersection area of two polygons given as raw vertices; their areas in `area_a`, `area_b`.
 double checked_intersection(const double* a, std::size_t na, const double* b, std::size_t nb, double& area_a,
                             double& area_b) {
-    std::vector<Pt> pa(na), pb(nb);
-    std::vector<Box> ca(n_chunks(na)), cb(n_chunks(nb));
+    RingStore store(na + nb, 2);
     Ring ra, rb;
-    make_ring(a, na, "a", pa.data(), ca.data(), ra);
-    make_ring(b, nb, "b", pb.data(), cb.data(), rb);
-    Scratch s;
-    s.reserve(std::max(na, nb));
+    make_ring(a, na, "a", store, 0, 0, 0, ra);
+    make_ring(b, nb, "b", store, na, n_chunks(na), na + 1, rb);
+    Scratch s(std::max(na, nb));
     area_a = ra.area;
     area_b = rb.area;
     return intersection(ra, rb, s);
@@ -285,25 +669,28 @@ void iou_distance_matrix(const double* xy, const std::int64_t* offsets, std::siz
                                         "] = " + std::to_string(offsets[k]));
     }
     const std::size_t total = static_cast<std::size_t>(offsets[npoly]);
-    std::vector<Pt> pts(total);
-    std::vector<Box> chunks(total + npoly * kChunk);  // >= sum of n_chunks over the polygons
+    RingStore store(total, npoly);
     std::vector<Ring> rings(npoly);
     std::size_t chunk_pos = 0;
     std::size_t max_n = 0;
     for (std::size_t k = 0; k < npoly; ++k) {
         const std::size_t begin = static_cast<std::size_t>(offsets[k]);
         const std::size_t n = static_cast<std::size_t>(offsets[k + 1]) - begin;
-        make_ring(xy + 2 * begin, n, std::to_string(k), pts.data() + begin, chunks.data() + chunk_pos, rings[k]);
+        make_ring(xy + 2 * begin, n, std::to_string(k), store, begin, chunk_pos, begin + k, rings[k]);
         chunk_pos += n_chunks(n);
         max_n = std::max(max_n, n);
     }
     const double inf = std::numeric_limits<double>::infinity();
     const std::ptrdiff_t rows = static_cast<std::ptrdiff_t>(npoly);
-    const int nthreads = static_cast<int>(std::min<std::ptrdiff_t>(threads, rows));
+    // A thread gets at least kPairsPerThread pairs (about a millisecond of work): waking threads
+    // for less costs more than it saves.
+    constexpr std::size_t kPairsPerThread = 1000;
+    const std::size_t pairs = npoly * (npoly - 1) / 2;
+    const auto nthreads =
+        static_cast<int>(std::max<std::size_t>(1, std::min<std::size_t>(threads, pairs / kPairsPerThread)));
 #pragma omp parallel num_threads(nthreads) if (nthreads > 1)
     {
-        Scratch s;
-        s.reserve(max_n);
+        Scratch s(max_n);
 #pragma omp for schedule(dynamic, 1)
         for (std::ptrdiff_t ii = 0; ii < rows; ++ii) {
             const std::size_t i = static_cast<std::size_t>(ii);

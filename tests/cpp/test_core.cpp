@@ -177,6 +177,52 @@ static void test_image_model_window() {
     CHECK(thrown);
 }
 
+// Rotates the interleaved vertices by `angle` about the origin and reverses their order when `flip`.
+static std::vector<double> rotated(std::vector<double> xy, double angle, bool flip) {
+    const double c = std::cos(angle), s = std::sin(angle);
+    const std::size_t n = xy.size() / 2;
+    std::vector<double> out(xy.size());
+    for (std::size_t k = 0; k < n; ++k) {
+        const std::size_t src = flip ? n - 1 - k : k;
+        out[2 * k] = c * xy[2 * src] - s * xy[2 * src + 1];
+        out[2 * k + 1] = s * xy[2 * src] + c * xy[2 * src + 1];
+    }
+    return out;
+}
+
+static double inter(const std::vector<double>& a, const std::vector<double>& b) {
+    return intersection_area(a.data(), a.size() / 2, b.data(), b.size() / 2);
+}
+
+static void test_polygon_crossings() {
+    // Square [-1, 1]^2 and the same turned by 45 degrees: a regular octagon of apothem 1,
+    // area 8 (sqrt 2 - 1); eight proper crossings, in any orientation and overall rotation.
+    const std::vector<double> sq = {-1, -1, 1, -1, 1, 1, -1, 1};
+    const double octagon = 8.0 * (std::sqrt(2.0) - 1.0);
+    for (double turn : {0.0, 0.3, 2.0})
+        for (bool flip : {false, true}) {
+            const auto a = rotated(sq, turn, false), b = rotated(sq, turn + M_PI / 4, flip);
+            CHECK(std::fabs(inter(a, b) - octagon) < 1e-14);
+            CHECK(std::fabs(inter(b, a) - octagon) < 1e-14);
+        }
+    // A comb of three teeth [0,1], [2,3], [4,5] x [0, 2] on a base [-0.5, 5.5] x [-1, 0], and a
+    // bar [-1, 6] x [0.5, 1.5]: each long edge of the bar crosses six teeth edges; area 3.
+    const std::vector<double> comb = {-0.5, -1, 5.5, -1, 5.5, 0, 5, 0, 5, 2, 4, 2, 4, 0, 3, 0,
+                                      3, 2, 2, 2, 2, 0, 1, 0, 1, 2, 0, 2, 0, 0, -0.5, 0};
+    const std::vector<double> bar = {-1, 0.5, 6, 0.5, 6, 1.5, -1, 1.5};
+    for (double turn : {0.0, 0.7})
+        for (bool flip : {false, true}) {
+            const auto a = rotated(comb, turn, flip), b = rotated(bar, turn, !flip);
+            CHECK(std::fabs(inter(a, b) - 3.0) < 1e-13);
+            CHECK(std::fabs(inter(b, a) - 3.0) < 1e-13);
+        }
+    // One inside the other (no contact) and far apart within overlapping boxes.
+    const std::vector<double> big = {0, 0, 4, 0, 4, 4, 0, 4}, small = {1, 1, 2, 1, 2, 2, 1, 2};
+    const std::vector<double> l_shape = {0, 0, 4, 0, 4, 1, 1, 1, 1, 4, 0, 4}, corner = {3, 3, 4, 3, 4, 4, 3, 4};
+    CHECK(inter(big, small) == 1.0 && inter(small, big) == 1.0);
+    CHECK(inter(l_shape, corner) == 0.0 && inter(corner, l_shape) == 0.0);
+}
+
 int main() {
     test_bn();
     test_levenberg_marquardt();
@@ -185,6 +231,7 @@ int main() {
     test_bad_input();
     test_convolve_delta();
     test_polygon_intersection();
+    test_polygon_crossings();
     if (failures) std::fprintf(stderr, "%d check(s) failed\n", failures);
     else std::printf("all C++ core tests passed\n");
     return failures ? EXIT_FAILURE : EXIT_SUCCESS;

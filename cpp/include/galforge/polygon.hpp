@@ -6,8 +6,10 @@
 // drawings before they get here). Intersection areas follow Green's theorem: the boundary of
 // A ∩ B is the part of A's boundary inside B plus the part of B's boundary inside A, collinear
 // overlapping edges counted once when they run the same way and not at all when they run opposite
-// ways (../shared/reference/algorithms.md section 5). Orientation tests are plain double arithmetic: exact for the
-// integer or dyadic coordinates of shared and collinear edges, approximate elsewhere.
+// ways (../shared/reference/algorithms.md section 5). Edge pairs whose orientation tests are far from
+// zero (certain signs) are handled by a fast path; touching, collinear and nearly collinear pairs by
+// a general one (plain double arithmetic: exact for the integer or dyadic coordinates of shared and
+// collinear edges, approximate elsewhere). See polygon.cpp for the method.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -32,8 +34,8 @@ double polygon_iou(const double* a, std::size_t na, const double* b, std::size_t
 // offsets[0] = 0). `groups` (npoly entries, or nullptr): pairs i != j with the same group get
 // +inf (the panoptes convention: drawings of one classification are never neighbours); the
 // diagonal is 0; pairs whose bounding boxes do not overlap get 1 without edge work. `out` is a
-// C-contiguous npoly x npoly matrix, filled completely (symmetric). Rows are shared over
-// `threads` OpenMP threads. Throws std::invalid_argument naming the index of a polygon with
+// C-contiguous npoly x npoly matrix, filled completely (symmetric). Rows are shared over up to
+// `threads` OpenMP threads (at most one per 1000 pairs). Throws std::invalid_argument naming the index of a polygon with
 // fewer than 3 vertices, a non-finite coordinate or zero area.
 void iou_distance_matrix(const double* xy, const std::int64_t* offsets, std::size_t npoly,
                          const std::int64_t* groups, double* out, int threads);
