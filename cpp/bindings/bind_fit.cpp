@@ -131,9 +131,7 @@ void bind_fit(py::module_& m) {
                   full = problem.full_parameters(r.x);
                   image = problem.model_image(r.x);
                   // J^T W J and the gradient at the optimum in the natural parameters (q, pa), for errors.
-                  ImageFitProblem natural(*model, d.data(), w.data(), full, free, lower, upper, false);
-                  std::vector<double> x = natural.free_parameters();
-                  natural.normal_equations(x, r.hessian, r.gradient);
+                  problem.to_natural(r.x, r.hessian, r.gradient);
               }
               py::list log;
               for (const LMIteration& it : r.log) log.append(py::make_tuple(it.iteration, it.chi2, it.lambda, it.accepted));

@@ -239,14 +239,33 @@ std::vector<double> ImageFitProblem::model_image(const std::vector<double>& x) {
     return image_;
 }
 
-double ImageFitProblem::chi2(const std::vector<double>& x) {
-    fill_model(full_parameters(x));
-    double sum = 0.0;
-    for (std::size_t m = 0; m < image_.size(); ++m) {
-        const double r = data_[m] - image_[m];
-        sum += weight_[m] * r * r;
+void ImageFitProblem::to_natural(const std::vector<double>& x, std::vector<double>& H, std::vector<double>& g) const {
+    const std::size_t n = size();
+    for (std::size_t a = 0; a < blocks_.size(); ++a) {
+        const Block& b = blocks_[a];
+        if (!b.ellipticity) continue;
+        // M = d(e1, e2) / d(q, pa); J_natural = J_e M, so H <- M^T H M and g <- M^T g on the two slots.
+        const double e1 = x[b.e1], e2 = x[b.e2], r = std::hypot(e1, e2);
+        const std::size_t iq = model_.offset(active_[a]) + 5;
+        const double pa = full_parameters(x)[iq + 1];
+        const double q = (1.0 - r) / (1.0 + r), dr_dq = r < b.e_max ? -2.0 / ((1.0 + q) * (1.0 + q)) : 0.0;
+        const double c2 = std::cos(2.0 * pa), s2 = std::sin(2.0 * pa);
+        const double M[2][2] = {{dr_dq * c2, -2.0 * r * s2}, {dr_dq * s2, 2.0 * r * c2}};  // rows e1, e2
+        const std::size_t slot[2] = {b.e1, b.e2};
+        for (std::size_t i = 0; i < n; ++i) {  // columns: H <- H M
+            const double h1 = H[i * n + slot[0]], h2 = H[i * n + slot[1]];
+            H[i * n + slot[0]] = h1 * M[0][0] + h2 * M[1][0];
+            H[i * n + slot[1]] = h1 * M[0][1] + h2 * M[1][1];
+        }
+        for (std::size_t j = 0; j < n; ++j) {  // rows: H <- M^T H
+            const double h1 = H[slot[0] * n + j], h2 = H[slot[1] * n + j];
+            H[slot[0] * n + j] = M[0][0] * h1 + M[1][0] * h2;
+            H[slot[1] * n + j] = M[0][1] * h1 + M[1][1] * h2;
+        }
+        const double g1 = g[slot[0]], g2 = g[slot[1]];
+        g[slot[0]] = M[0][0] * g1 + M[1][0] * g2;
+        g[slot[1]] = M[0][1] * g1 + M[1][1] * g2;
     }
-    return sum;
 }
 
 double ImageFitProblem::normal_equations(const std::vector<double>& x, std::vector<double>& H,

@@ -113,7 +113,7 @@ public:
         }
     }
     std::size_t size() const override { return 3; }
-    double chi2(const std::vector<double>& x) override {
+    double chi2(const std::vector<double>& x) const {
         double s = 0.0;
         for (std::size_t i = 0; i < t.size(); ++i) {
             const double r = y[i] - (x[0] * std::exp(-x[1] * t[i]) + x[2]);

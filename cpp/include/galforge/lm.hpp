@@ -12,9 +12,8 @@ class LeastSquaresProblem {
 public:
     virtual ~LeastSquaresProblem() = default;
     virtual std::size_t size() const = 0;
-    // chi2 at x; +inf (or a thrown std::domain_error / std::invalid_argument) marks x as unusable.
-    virtual double chi2(const std::vector<double>& x) = 0;
-    // chi2 at x, and the normal equations H = J^T W J, g = J^T W (d - m) (H row-major, size^2).
+    // chi2 at x, and the normal equations H = J^T W J, g = J^T W (d - m) (H row-major, size^2). A
+    // non-finite chi2 (or a thrown std::domain_error / std::invalid_argument) marks x as unusable.
     virtual double normal_equations(const std::vector<double>& x, std::vector<double>& H, std::vector<double>& g) = 0;
 };
 

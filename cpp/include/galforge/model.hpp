@@ -85,8 +85,9 @@ public:
                     bool ellipticity_vector = false);
 
     std::size_t size() const override { return free_index_.size(); }
-    double chi2(const std::vector<double>& x) override;
     double normal_equations(const std::vector<double>& x, std::vector<double>& H, std::vector<double>& g) override;
+    // H and g of normal_equations at x turned into the natural parameters (q, pa) by the chain rule.
+    void to_natural(const std::vector<double>& x, std::vector<double>& H, std::vector<double>& g) const;
 
     // Free-parameter vector <-> all model parameters (natural units: q, pa).
     std::vector<double> full_parameters(const std::vector<double>& x) const;
