@@ -78,6 +78,30 @@ def demo_run(tmp_path_factory):
 
 # ----------------------------------------------------------------- demo
 
+def test_demo_fit_recovers_the_truth(demo_run):
+    # The fit starts off the truth; every fitted parameter must land within 5 of its errors of the
+    # value the image was rendered from (the config, scaled to the image size).
+    out, proc = demo_run
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads((out / "fit.json").read_text())
+    assert report["status"] in ("ftol", "xtol", "gtol"), report["message"]
+    assert 0.9 < report["chi2"] / report["ndf"] < 1.1
+    s = SIZE / demo_config()["size"]
+    for c in demo_config()["components"]:
+        truth = scaled(c, s) if c["kind"] == "sersic" else c
+        for name, value in report["values"][c["name"]].items():
+            error = report["errors"][c["name"]][name]
+            if error > 0:
+                assert abs(value - truth[name]) < 5 * error, (c["name"], name, value, truth[name], error)
+    assert "fit from a start off the truth" in proc.stdout
+
+
+def test_demo_without_fit(tmp_path):
+    proc = run("demo", "--out", str(tmp_path), "--no-png", "--no-fit")
+    assert proc.returncode == 0, proc.stderr
+    assert not (tmp_path / "fit.json").exists() and "fit from" not in proc.stdout
+
+
 def test_demo_writes_files(demo_run):
     out, proc = demo_run
     assert proc.returncode == 0, proc.stderr

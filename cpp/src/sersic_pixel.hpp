@@ -19,6 +19,8 @@ struct Profile {
     double x0, y0, cos_pa, sin_pa, inv_q, amp, bn;
     double inv_re2, half_inv_n, inv_n, c, inv_cn, log_re_over_n;
     double value_floor;  // pixel values below this (1e-9 ie) need only absolute accuracy
+    double floor_radius;  // generalised radius where the profile falls to value_floor
+    double floor_norm;    // min over directions of (generalised radius / elliptical radius)
     double n, r_e, q;
     Kind kind;
 
@@ -27,6 +29,8 @@ struct Profile {
           amp(sersic_central_brightness(p)), bn(sersic_bn(p)), inv_re2(1.0 / (p.r_e * p.r_e)),
           half_inv_n(0.5 / p.n), inv_n(1.0 / p.n), c(p.c), inv_cn(1.0 / (p.c * p.n)),
           log_re_over_n(std::log(p.r_e) / p.n), value_floor(1e-9 * p.ie),
+          floor_radius(p.r_e * std::pow(1.0 + std::log(1e9) / bn, p.n)),
+          floor_norm(std::fmin(1.0, std::pow(2.0, 1.0 / p.c - 0.5))),
           n(p.n), r_e(p.r_e), q(p.q), kind(Kind::generalized) {
         if (p.c == 2.0) {
             if (p.n == 0.5) kind = Kind::gauss;
@@ -41,12 +45,23 @@ struct Profile {
     // per width of the narrowest feature the pixel can hold. The profile's e-folding length at
     // radius R is L(R) = n r_e / b_n (R / r_e)^(1 - 1/n) along the major axis and q L across it;
     // L is taken at whichever end of the pixel's radius range makes it smallest.
+    // Whether the pixel at offsets (dx, dy) lies wholly beyond the radius where the profile falls
+    // below its value floor (the generalised radius is at least floor_norm times the elliptical one).
+    bool below_floor(double dx, double dy) const {
+        const double u = -dx * sin_pa + dy * cos_pa, v = (dx * cos_pa + dy * sin_pa) * inv_q;
+        return (std::sqrt(u * u + v * v) - 0.71 * inv_q) * floor_norm > floor_radius;
+    }
+
     int initial_split(double dx, double dy) const {
+        // Beyond the floor radius only absolute accuracy is needed: no initial grid.
+        if (below_floor(dx, dy)) return 1;
         const double u = -dx * sin_pa + dy * cos_pa, v = (dx * cos_pa + dy * sin_pa) * inv_q;
         const double radius = std::sqrt(u * u + v * v), reach = 0.71 * inv_q;
         // For n > 1 the cusp itself is resolved by splitting at the centre and adaptive refinement;
-        // features narrower than L(r_e / 10) are what the initial grid must see.
-        const double r = n >= 1.0 ? std::fmax(radius - reach, 0.1 * r_e) : radius + reach;
+        // features narrower than L(r_e / 10) are what the initial grid must see. For n < 1 the
+        // narrowest feature is at the outer end, but not beyond the floor radius.
+        const double r = n >= 1.0 ? std::fmax(radius - reach, 0.1 * r_e)
+                                  : std::fmin(radius + reach, floor_radius / floor_norm);
         const double feature = q * n * r_e / bn * std::pow(r / r_e, 1.0 - inv_n);
         return static_cast<int>(std::fmin(kMaxInitialSplit, std::fmax(1.0, std::ceil(1.0 / feature))));
     }

@@ -353,11 +353,13 @@ void render_rows_adaptive(const Profile& P, const ImageView& img, const Window& 
             band_range(1.0, 0.0, kStencilReach, dx_first, width, j0, j1);
             std::fill(state + j0, state + std::max(j0, j1), 2.0);
         }
-        if (P.c != 2.0) {
+        if (P.c != 2.0) {  // (only where the profile is above its floor)
             band_range(-P.sin_pa, dy * P.cos_pa, kStencilReach + 0.25, dx_first, width, j0, j1);  // |u| small
-            std::fill(state + j0, state + std::max(j0, j1), 2.0);
+            for (std::ptrdiff_t j = j0; j < j1; ++j)
+                if (!P.below_floor(dx_first + static_cast<double>(j), dy)) state[j] = 2.0;
             band_range(P.cos_pa, dy * P.sin_pa, kStencilReach + 0.25, dx_first, width, j0, j1);  // |v q| small
-            std::fill(state + j0, state + std::max(j0, j1), 2.0);
+            for (std::ptrdiff_t j = j0; j < j1; ++j)
+                if (!P.below_floor(dx_first + static_cast<double>(j), dy)) state[j] = 2.0;
         }
         stencil_pass(slot(i - 2) + 2, slot(i - 1) + 2, slot(i) + 2, slot(i + 1) + 2, slot(i + 2) + 2, state, stencil,
                      curvature, out, width, P.value_floor);

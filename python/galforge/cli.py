@@ -29,7 +29,7 @@ def _int_at_least(minimum):
 def _cmd_demo(args):
     from .demo import run_demo
 
-    result = run_demo(out=args.out, seed=args.seed, size=args.size, png=not args.no_png)
+    result = run_demo(out=args.out, seed=args.seed, size=args.size, png=not args.no_png, fit_back=not args.no_fit)
     for path in result["files"]:
         print(f"wrote {path}")
     for note in result["notes"]:
@@ -39,6 +39,14 @@ def _cmd_demo(args):
     print(f"galaxy flux in the {result['size']}x{result['size']} model image (sky subtracted): {in_frame:.6g}")
     print(f"analytic total flux of the components: {analytic:.6g} ({parts})")
     print(f"in frame / analytic = {in_frame / analytic:.5f} (the rest of the light falls outside the frame)")
+    fitted = result["fit"]
+    if fitted is not None:
+        print(f"fit from a start off the truth: {fitted.message}; chi2/ndf = {fitted.reduced_chi2:.4f} "
+              f"({fitted.n_iter} iterations)")
+        for label, params in fitted.values.items():
+            cells = [f"{name} {value:.4g}+-{fitted.errors[label][name]:.2g} (true {result['truth'][label][name]:.4g})"
+                     for name, value in params.items() if f"{label}.{name}" in fitted.free_parameters]
+            print(f"  {label}: " + ", ".join(cells))
     return 0
 
 
@@ -53,12 +61,14 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", metavar="command", required=True)
 
     demo = sub.add_parser(
-        "demo", help="render a demo galaxy (bulge + disk + bar) with noise; write FITS and PNG files",
+        "demo", help="render a demo galaxy (bulge + disk + bar) with noise, fit it back; write FITS, JSON, PNG",
         description="Render the demo galaxy (a Sersic n=4 bulge, an exponential disk and a boxy bar on a "
                     "sky, through a Moffat PSF), add Gaussian + Poisson-like noise, and write model.fits "
                     "(with its components and PSF), image.fits (noisy), sigma.fits, psf.fits and demo.png "
                     "(needs matplotlib) to the output folder. Prints the files written and the flux in "
-                    "the frame against the analytic total of the components.")
+                    "the frame against the analytic total of the components. Then fits the model back to the "
+                    "noisy image from a start off the truth (C++ Levenberg-Marquardt) and prints fitted "
+                    "values +- errors against the truth (fit.json).")
     demo.add_argument("--out", default="galforge-demo", metavar="DIR",
                       help="output folder, created if missing; files in it are replaced (default: %(default)s)")
     demo.add_argument("--seed", type=_int_at_least(0), default=0, metavar="N",
@@ -67,6 +77,8 @@ def build_parser():
                       help=f"image size in pixels, N x N, N >= {MIN_SIZE}; the galaxy scales with it "
                            "(default: %(default)s)")
     demo.add_argument("--no-png", action="store_true", help="do not write demo.png")
+    demo.add_argument("--no-fit", action="store_true",
+                      help="do not fit the model back to the noisy image (fit.json, printed table)")
     demo.set_defaults(func=_cmd_demo)
 
     from .blend.cli import add_blend_parser

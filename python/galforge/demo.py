@@ -123,13 +123,27 @@ def write_png(path, image, model, sigma, psf, sky=0.0):
     return True
 
 
-def run_demo(out="galforge-demo", seed=0, size=None, png=True):
-    """Render the demo galaxy, add noise (``numpy.random.default_rng(seed)``), write the files to ``out``.
+def start_model(model):
+    """The demo model with every free parameter moved off the truth (deterministically): the fit's start."""
+    moves = {"x0": lambda v: v + 0.7, "y0": lambda v: v - 0.6, "ie": lambda v: v * 0.8, "r_e": lambda v: v * 1.2,
+             "n": lambda v: min(max(v * 1.15, 0.35), 7.5), "q": lambda v: min(v + 0.05, 0.98),
+             "pa": lambda v: v + 0.1, "level": lambda v: 0.0}
+    comps = [c.copy(**{k: moves[k](v) for k, v in c.params.items() if k in moves and k not in c.fixed})
+             for c in model.components]
+    return Model(model.shape, comps, psf=model.psf, oversample=model.oversample, tolerance=model.tolerance,
+                 normalize_psf=False)
+
+
+def run_demo(out="galforge-demo", seed=0, size=None, png=True, fit_back=True):
+    """Render the demo galaxy, add noise (``numpy.random.default_rng(seed)``), write the files to ``out``,
+    and (``fit_back``) fit the model back to the noisy image from a start off the truth.
 
     Returns a dict: ``files`` (paths written), ``notes``, ``flux_in_frame`` (model image minus sky),
-    ``analytic_flux`` (sum of the Sersic components' analytic totals) and ``component_flux``
-    ({name: analytic total}).
+    ``analytic_flux`` (sum of the Sersic components' analytic totals), ``component_flux``
+    ({name: analytic total}) and ``fit`` (the ``FitResult``, or None) with ``truth``
+    ({label: {parameter: value}} in the fit's labels).
     """
+    from .fit import fit
     from .io import write_image, write_model
 
     seed = positive_int("seed", seed, minimum=0)
@@ -161,6 +175,19 @@ def run_demo(out="galforge-demo", seed=0, size=None, png=True):
     write_image(paths["sigma"], sigma, header=header, overwrite=True)
     write_image(paths["psf"], model.psf, overwrite=True)
     files += list(paths.values())
+    result = truth = None
+    if fit_back:
+        named = Model(model.shape, [c.copy() for _, c in comps], psf=model.psf, oversample=model.oversample,
+                      tolerance=model.tolerance, normalize_psf=False)
+        for (name, _), c in zip(comps, named.components):
+            c.name = name
+        result = fit(start_model(named), noisy, sigma=sigma)
+        truth = {name: {k: c.params[k] for k in c.fit_parameter_names} for name, c in comps}
+        fit_path = os.path.join(os.fspath(out), "fit.json")
+        with open(fit_path, "w", encoding="utf-8") as f:
+            json.dump({"values": result.values, "errors": result.errors, "truth": truth, "chi2": result.chi2,
+                       "ndf": result.ndf, "status": result.status, "message": result.message}, f, indent=1)
+        files.append(fit_path)
     if png:
         png_path = os.path.join(os.fspath(out), "demo.png")
         if write_png(png_path, noisy, image, sigma, model.psf, sky=sky):
@@ -169,7 +196,7 @@ def run_demo(out="galforge-demo", seed=0, size=None, png=True):
             notes.append(PNG_NOTE)
     return {"files": files, "notes": notes, "flux_in_frame": float(image.sum() - sky.sum()),
             "analytic_flux": float(sum(component_flux.values())), "component_flux": component_flux,
-            "size": model.shape[0], "seed": seed}
+            "size": model.shape[0], "seed": seed, "fit": result, "truth": truth}
 
 
 __all__ = ["add_noise", "demo_components", "demo_model", "demo_psf", "load_demo_config", "run_demo", "write_png"]
