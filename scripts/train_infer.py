@@ -11,7 +11,8 @@ global average pooling and two heads: inclination in degrees, ``67.5 + 22.5 tanh
 label map ``y = 2 (i - 45) / 45 - 1``, MSE on accepted galaxies only), and the rejection probability
 (sigmoid, binary cross-entropy on every galaxy). Adam with a one-cycle schedule, random flips.
 Writes ``spiral64.onnx`` (one self-contained file, dynamic batch) and ``spiral64.json`` (preprocessing,
-outputs, label map, seeds, held-out accuracy). CPU only.
+outputs, label map, seeds, held-out accuracy), and the torch weights ``scripts/spiral64_torch.npz``
+(``load_net`` reads them back). CPU only.
 """
 import argparse
 import json
@@ -79,6 +80,14 @@ class Net(nn.Module):
         return 67.5 + 22.5 * torch.tanh(z_inc), torch.sigmoid(z_rej)
 
 
+def load_net(path):
+    """The torch network with the weights saved by this script (npz of the state dict)."""
+    net = Net()
+    with np.load(path) as d:
+        net.load_state_dict({k: torch.from_numpy(d[k]) for k in d.files})
+    return net.eval()
+
+
 def predict(net, x, batch=500):
     """Mean over the identity and 180-degree views (the Predictor's default)."""
     net.eval()
@@ -136,6 +145,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--cache", default=None, help="npz file to reuse the rendered sets from")
     ap.add_argument("--out", default="python/galforge/infer/models")
+    ap.add_argument("--torch-out", default=os.path.join(os.path.dirname(__file__), "spiral64_torch.npz"),
+                    help="the torch weights as npz (tests compare onnxruntime with torch on them)")
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -163,8 +174,8 @@ def main():
     rng = np.random.default_rng(args.seed)
     while True:
         elapsed = time.time() - t1
-        if step == 30:
-            total = max(int(budget * step / elapsed), 60)
+        if step >= 30 and step % 30 == 0:  # the machine's speed varies: re-aim the schedule at the budget
+            total = max(int(step + (budget - elapsed) * step / elapsed), step + 1)
         if step >= total:
             break
         frac = step / total
@@ -204,7 +215,7 @@ def main():
             "train_minutes": round((time.time() - t1) / 60, 2), "views": "identity + 180 deg (mean)",
             "heldout": metrics, "torch": torch.__version__}
     print("wrote", export(net, args.out, meta))
-    torch.save(net.state_dict(), os.path.join(args.cache and os.path.dirname(args.cache) or "/tmp", "spiral64.pt"))
+    np.savez(args.torch_out, **{k: v.numpy() for k, v in net.state_dict().items()})
 
 
 if __name__ == "__main__":

@@ -12,3 +12,12 @@ __version__ = "0.1.0"
 __all__ = ["Convolver", "GalforgeError", "GalforgeValueError", "Model", "PointSource", "Sersic", "Sky",
            "conversions", "convolve", "intersection_area", "io", "iou_distance_matrix", "polygon_area", "psf",
            "render_sersic", "sersic_bn", "sersic_total_flux", "__version__"]
+
+
+def __getattr__(name):
+    """``galforge.infer`` is imported on first use: it needs the ``infer`` extra (scipy, onnxruntime)."""
+    if name == "infer":
+        import importlib
+
+        return importlib.import_module(".infer", __name__)
+    raise AttributeError(f"module 'galforge' has no attribute {name!r}")

@@ -19,12 +19,17 @@ Conventions: pixel ``[i, j]`` at ``x = j, y = i``; ``pa`` in radians, major axis
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage
+
+try:
+    from scipy import ndimage
+except ImportError as exc:  # scipy is not a core dependency of galforge
+    raise ImportError("galforge.infer needs scipy: pip install 'galforge[infer]'") from exc
 
 from ..errors import GalforgeValueError
 
 MIN_SIDE = 16          # smallest accepted image side, pixels
-_DETECT_SIGMA = 3.0    # detection threshold on the 1-px-smoothed image, in its own noise units
+_DETECT_SIGMA = 3.0    # source pixels: above this in the 1-px-smoothed image, in its own noise units
+_PEAK_SIGMA = 5.0      # a source must peak above this
 
 
 @dataclass(frozen=True)
@@ -112,8 +117,13 @@ def measure(image, name="image"):
     smooth = ndimage.gaussian_filter(image, 1.0, mode="nearest")
     _, sigma_s = noise(smooth)
     labels, n = ndimage.label(smooth > background + _DETECT_SIGMA * sigma_s)
+    if n:  # keep only regions peaking above _PEAK_SIGMA (pure noise reaches 3 sigma in ~15-px patches)
+        peaked = np.unique(labels[smooth > background + _PEAK_SIGMA * sigma_s])
+        keep = np.zeros(n + 1, dtype=labels.dtype)
+        keep[peaked] = np.arange(1, len(peaked) + 1)
+        labels, n = keep[labels], len(peaked)
     if n == 0:
-        raise GalforgeValueError(f"{name}: no source above {_DETECT_SIGMA} sigma of the noise")
+        raise GalforgeValueError(f"{name}: no source peaking above {_PEAK_SIGMA} sigma of the noise")
     ny, nx = image.shape
     cy, cx = (ny - 1) / 2.0, (nx - 1) / 2.0
     label = labels[int(round(cy)), int(round(cx))]
