@@ -306,3 +306,27 @@ def test_missing_onnxruntime_names_the_extra(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", fake)
     with pytest.raises(ImportError, match=r"galforge\[infer\]"):
         module.Predictor()
+
+
+# ------------------------------------------------------------------------------------------------------ CLI
+def test_cli_infer_writes_a_csv_row_per_image(fresh, tmp_path, capsys):
+    from astropy.table import Table
+
+    from galforge.cli import main
+
+    paths = []
+    for k, im in enumerate([fresh[0][0], fresh[0][1], np.zeros((40, 40))]):
+        paths.append(str(tmp_path / f"g{k}.fits"))
+        gf.io.write_image(paths[-1], im)
+    out = tmp_path / "res.csv"
+    assert main(["infer", *paths, "--out", str(out), "--quiet"]) == 0
+    table = Table.read(out, format="ascii.csv")
+    expected = Predictor().predict(paths)
+    assert list(table["image"]) == paths
+    assert np.allclose(table["inclination_deg"][:2], expected.inclination[:2], atol=1e-4)
+    assert "constant" in table["error"][2] and "failed" in capsys.readouterr().out
+    # --pa in degrees counter-clockwise from +y: the measured angle given back gives the same result
+    pa = [f"{d:.10f}" for d in np.degrees(expected.pa[:2])]
+    assert main(["infer", *paths[:2], "--pa", *pa, "--out", str(out), "--quiet"]) == 0
+    assert np.allclose(Table.read(out, format="ascii.csv")["inclination_deg"], expected.inclination[:2], atol=1e-3)
+    assert main(["infer", paths[2], "--out", str(out), "--quiet"]) == 1  # nothing measured

@@ -30,6 +30,7 @@ from ..errors import GalforgeValueError
 MIN_SIDE = 16          # smallest accepted image side, pixels
 _DETECT_SIGMA = 3.0    # source pixels: above this in the 1-px-smoothed image, in its own noise units
 _PEAK_SIGMA = 5.0      # a source must peak above this
+_CROSS = ndimage.generate_binary_structure(2, 1)  # 4-connected regions
 
 
 @dataclass(frozen=True)
@@ -97,10 +98,20 @@ def as_grey(image, name="image"):
     return arr
 
 
+def _median(a):
+    """np.median of a float array (same value), by one partition and without its overheads."""
+    a = a.ravel()
+    k = a.size // 2
+    if a.size % 2:
+        return float(np.partition(a, k)[k])
+    part = np.partition(a, (k - 1, k))
+    return float((part[k - 1] + part[k]) / 2.0)
+
+
 def noise(image):
     """(background, sigma): median and 1.4826 x median absolute deviation; sigma > 0."""
-    background = float(np.median(image))
-    sigma = 1.4826 * float(np.median(np.abs(image - background)))
+    background = _median(image)
+    sigma = 1.4826 * _median(np.abs(image - background))
     if sigma == 0.0:  # noiseless or mostly flat image: a floor tied to the dynamic range
         sigma = 1e-3 * float(np.abs(image - background).max())
     return background, sigma
@@ -116,7 +127,7 @@ def measure(image, name="image"):
     background, sigma = noise(image)
     smooth = ndimage.gaussian_filter(image, 1.0, mode="nearest")
     _, sigma_s = noise(smooth)
-    labels, n = ndimage.label(smooth > background + _DETECT_SIGMA * sigma_s)
+    labels, n = ndimage.label(smooth > background + _DETECT_SIGMA * sigma_s, structure=_CROSS)
     if n:  # keep only regions peaking above _PEAK_SIGMA (pure noise reaches 3 sigma in ~15-px patches)
         peaked = np.unique(labels[smooth > background + _PEAK_SIGMA * sigma_s])
         keep = np.zeros(n + 1, dtype=labels.dtype)
@@ -154,8 +165,16 @@ def resample(image, x, y, pa, box, out_size, fill):
     """Rotate about (x, y) so that the major axis at ``pa`` runs along +x, crop a ``box``-pixel square and
     resize it to ``out_size`` pixels (bilinear, Gaussian-blurred first when shrinking)."""
     scale = box / out_size  # input pixels per output pixel
-    if scale > 1.0:
-        image = ndimage.gaussian_filter(image, 0.5 * np.sqrt(scale * scale - 1.0), mode="nearest")
+    blur = 0.5 * np.sqrt(scale * scale - 1.0) if scale > 1.0 else 0.0
+    # work on the part of the image the rotated box (and the blur kernel, radius 4 sigma) can reach
+    reach = box / np.sqrt(2.0) + int(4.0 * blur + 0.5) + 2
+    y0, x0 = max(int(y - reach), 0), max(int(x - reach), 0)
+    image = image[y0:int(y + reach) + 2, x0:int(x + reach) + 2]
+    x, y = x - x0, y - y0
+    if image.size == 0:  # the box lies outside the image
+        return np.full((out_size, out_size), float(fill))
+    if blur > 0:
+        image = ndimage.gaussian_filter(image, blur, mode="nearest")
     d = np.array([-np.sin(pa), np.cos(pa)])       # major axis (x, y): output +x
     p = np.array([-np.cos(pa), -np.sin(pa)])      # minor axis: output +y (a rotation, not a mirror)
     matrix = scale * np.array([[p[1], d[1]], [p[0], d[0]]])  # (row, col) of the output -> of the input
@@ -171,7 +190,7 @@ def preprocess(image, settings=Settings(), pa=None, size=None, name="image"):
     image: (ny, nx) or (ny, nx, 3); pa: radians CCW from +y (None: measured); size: pixels (None: measured).
     """
     arr = as_grey(image, name)
-    grey = arr.mean(axis=2)
+    grey = arr[:, :, 0] if arr.shape[2] == 1 else arr.mean(axis=2)
     shape = measure(grey, name)
     if pa is not None:
         shape = Shape(shape.x, shape.y, float(pa), shape.q, shape.size, shape.background, shape.sigma)
