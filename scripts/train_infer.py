@@ -197,7 +197,7 @@ def main():
         opt.step()
         step += 1
         if step % 500 == 0:
-            m = evaluate(net, tuple(a[:1000] for a in test))
+            m = evaluate(net, tuple(a[:1000] for a in test[:5]) + (0,))
             print(f"step {step}/{total} {time.time() - t1:.0f} s lr {lr:.2e} rms {m['inclination_rms_deg']:.2f} "
                   f"rej acc {m['rejection_accuracy']:.3f}", flush=True)
     metrics = evaluate(net, test)

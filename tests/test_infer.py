@@ -274,6 +274,9 @@ def test_user_model_with_sidecar(tmp_path, fresh):
     assert mine.settings == shipped.settings
     images = fresh[0][:5]
     assert np.allclose(mine.predict(images).inclination, shipped.predict(images).inclination)
+    (tmp_path / "mine.json").write_text(json.dumps({"preprocess": {"input_size": 32}}))
+    with pytest.raises(GalforgeValueError, match="takes input"):
+        Predictor(tmp_path / "mine.onnx")
 
 
 # ----------------------------------------------------------------------------------------- torch agreement
@@ -326,7 +329,7 @@ def test_cli_infer_writes_a_csv_row_per_image(fresh, tmp_path, capsys):
     assert np.allclose(table["inclination_deg"][:2], expected.inclination[:2], atol=1e-4)
     assert "constant" in table["error"][2] and "failed" in capsys.readouterr().out
     # --pa in degrees counter-clockwise from +y: the measured angle given back gives the same result
-    pa = [f"{d:.10f}" for d in np.degrees(expected.pa[:2])]
-    assert main(["infer", *paths[:2], "--pa", *pa, "--out", str(out), "--quiet"]) == 0
+    pa = ",".join(f"{d:.10f}" for d in np.degrees(expected.pa[:2]))
+    assert main(["infer", "--pa", pa, *paths[:2], "--out", str(out), "--quiet"]) == 0
     assert np.allclose(Table.read(out, format="ascii.csv")["inclination_deg"], expected.inclination[:2], atol=1e-3)
     assert main(["infer", paths[2], "--out", str(out), "--quiet"]) == 1  # nothing measured

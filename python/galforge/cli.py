@@ -1,7 +1,7 @@
 """The ``galforge`` console script: subcommands mirroring the library.
 
     galforge demo [--out DIR] [--seed N] [--size N]
-    galforge infer IMAGES... [--pa DEG] [--out results.csv] [--model PATH] [--threads N] [--views N]
+    galforge infer IMAGES... [--pa DEG[,DEG...]] [--out results.csv] [--model PATH] [--threads N] [--views N]
 
 Exit status: 0 on success, 1 on a failure (one line on stderr: ``galforge <command>: error: <reason>``),
 2 on a usage error (argparse).
@@ -39,6 +39,13 @@ def _cmd_demo(args):
     print(f"analytic total flux of the components: {analytic:.6g} ({parts})")
     print(f"in frame / analytic = {in_frame / analytic:.5f} (the rest of the light falls outside the frame)")
     return 0
+
+
+def _floats(text):
+    try:
+        return [float(t) for t in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of numbers") from None
 
 
 def _cmd_infer(args):
@@ -92,9 +99,9 @@ def build_parser():
                     "measured are listed with the reason; the exit status is 1 only if none could be. "
                     "Needs the 'infer' extra: pip install 'galforge[infer]'.")
     infer.add_argument("images", nargs="+", metavar="IMAGE", help="FITS files, one galaxy cutout each")
-    infer.add_argument("--pa", type=float, nargs="+", metavar="DEG",
+    infer.add_argument("--pa", type=_floats, metavar="DEG[,DEG...]",
                        help="major-axis position angle in degrees counter-clockwise from +y: one for all "
-                            "images or one per image (default: measured from the image moments)")
+                            "images or one per image, comma-separated (default: measured from the moments)")
     infer.add_argument("--out", default="results.csv", metavar="CSV", help="output table (default: %(default)s)")
     infer.add_argument("--model", default=None, metavar="ONNX",
                        help="an ONNX network with a JSON sidecar of the same name (default: the shipped one)")

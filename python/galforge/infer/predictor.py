@@ -156,7 +156,12 @@ class Predictor:
             self.session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
         except Exception as exc:  # onnxruntime raises its own exception types
             raise GalforgeValueError(f"model = {model!r} cannot be loaded by onnxruntime: {exc}") from exc
-        self.input_name = self.session.get_inputs()[0].name
+        first = self.session.get_inputs()[0]
+        self.input_name = first.name
+        expected = [self.settings.channels, self.settings.input_size, self.settings.input_size]
+        if len(first.shape) != 4 or any(isinstance(a, int) and a != b for a, b in zip(first.shape[1:], expected)):
+            raise GalforgeValueError(f"model = {model!r} takes input {first.shape}, but the preprocessing makes "
+                                     f"(N, {expected[0]}, {expected[1]}, {expected[2]}): fix its sidecar settings")
         outputs = [o.name for o in self.session.get_outputs()]
         self.outputs = {"inclination": "inclination" if "inclination" in outputs else outputs[0],
                         "rejection": "rejection" if "rejection" in outputs else None}
