@@ -144,6 +144,8 @@ def main():
     ap.add_argument("--test-seed", type=int, default=987654)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--cache", default=None, help="npz file to reuse the rendered sets from")
+    ap.add_argument("--init", default=None, help="continue from these torch weights (npz written by this script)")
+    ap.add_argument("--lr", type=float, default=3e-3, help="peak learning rate (default 3e-3)")
     ap.add_argument("--out", default="python/galforge/infer/models")
     ap.add_argument("--torch-out", default=os.path.join(os.path.dirname(__file__), "spiral64_torch.npz"),
                     help="the torch weights as npz (tests compare onnxruntime with torch on them)")
@@ -166,10 +168,10 @@ def main():
     x = torch.from_numpy(train[0].astype(np.float32))
     y_inc = torch.from_numpy(((train[1] - 45.0) / 22.5 - 1.0).clip(-0.98, 0.98).astype(np.float32))
     y_rej = torch.from_numpy(train[2].astype(np.float32))
-    net = Net()
+    net = load_net(args.init).train() if args.init else Net()
     batch, budget = 64, args.minutes * 60.0
     steps_per_s = 1.5  # first guess, refined after 30 steps so that the schedule ends on time
-    opt = torch.optim.AdamW(net.parameters(), lr=3e-3, weight_decay=1e-4)
+    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
     t1, step, total = time.time(), 0, int(budget * steps_per_s)
     rng = np.random.default_rng(args.seed)
     while True:
@@ -179,7 +181,7 @@ def main():
         if step >= total:
             break
         frac = step / total
-        lr = 3e-3 * (frac / 0.1 if frac < 0.1 else 0.5 * (1 + np.cos(np.pi * (frac - 0.1) / 0.9)))
+        lr = args.lr * (frac / 0.1 if frac < 0.1 else 0.5 * (1 + np.cos(np.pi * (frac - 0.1) / 0.9)))
         for g in opt.param_groups:
             g["lr"] = lr
         idx = torch.from_numpy(rng.integers(0, len(x), batch))
@@ -212,7 +214,8 @@ def main():
                                        "galaxy on its disk, or the galaxy at the cutout's edge"},
             "q0": synthetic.Q0, "train_seed": args.seed, "test_seed": args.test_seed,
             "train_galaxies": int(len(train[0])), "train_steps": step, "batch": batch,
-            "train_minutes": round((time.time() - t1) / 60, 2), "views": "identity + 180 deg (mean)",
+            "train_minutes": round((time.time() - t1) / 60, 2), "peak_lr": args.lr,
+            "init": None if args.init is None else "the weights of the previous run of this script (same data)", "views": "identity + 180 deg (mean)",
             "heldout": metrics, "torch": torch.__version__}
     print("wrote", export(net, args.out, meta))
     np.savez(args.torch_out, **{k: v.numpy() for k, v in net.state_dict().items()})
