@@ -1,7 +1,10 @@
 """Train galforge's inclination + rejection CNN on synthetic galaxies and export it to ONNX.
 
     pip install ".[train]"
-    python scripts/train_infer.py --minutes 20 --out python/galforge/infer/models
+    python scripts/train_infer.py --minutes 22 --cache /tmp/spiral.npz
+    cp scripts/spiral64_torch.npz /tmp/first.npz
+    python scripts/train_infer.py --minutes 14 --cache /tmp/spiral.npz --init /tmp/first.npz --lr 1e-3
+(the shipped model; the wall-clock budget sets the number of steps, so results vary with the machine).
 
 Data: ``galforge.infer.synthetic`` renders disk + bulge + spiral + stars through a Moffat PSF with
 noise (training seeds ``seed * 1000 + chunk``; the held-out set uses seed ``--test-seed``, never
