@@ -16,3 +16,12 @@ __all__ = ["Convolver", "FitResult", "GalforgeError", "GalforgeValueError", "Mod
            "blend", "conversions", "convolve", "filter_windows", "fit", "initial_guess", "intersection_area", "io",
            "iou_distance_matrix", "polygon_area", "psf", "render_sersic", "scale_windows", "sersic_bn",
            "sersic_total_flux", "windows_from_segmentation", "zooniverse", "__version__"]
+
+
+def __getattr__(name):
+    """``galforge.infer`` is imported on first use: it needs the ``infer`` extra (scipy, onnxruntime)."""
+    if name == "infer":
+        import importlib
+
+        return importlib.import_module(".infer", __name__)
+    raise AttributeError(f"module 'galforge' has no attribute {name!r}")

@@ -4,11 +4,13 @@
     galforge extract CLASSIFICATIONS.csv CONFIG.yaml [-d DIR] [-o NAME]     (galforge.zooniverse.cli)
     galforge reduce EXTRACTIONS.csv CONFIG.yaml [-d DIR] [-o NAME]
     galforge blend produce|concatenate|convert [options]   (galforge/blend/cli.py)
+    galforge infer IMAGES... [--pa DEG[,DEG...]] [--out results.csv] [--model PATH] [--threads N] [--views N]
 
 Exit status: 0 on success, 1 on a failure (one line on stderr: ``galforge <command>: error: <reason>``),
 2 on a usage error (argparse).
 """
 import argparse
+import math
 import sys
 
 
@@ -50,6 +52,29 @@ def _cmd_demo(args):
     return 0
 
 
+def _floats(text):
+    try:
+        return [float(t) for t in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of numbers") from None
+
+
+def _cmd_infer(args):
+    from .infer import Predictor
+
+    predictor = Predictor(args.model, threads=args.threads, batch_size=args.batch, views=args.views)
+    pa = None if args.pa is None else [math.radians(a) for a in args.pa]
+    if pa is not None and len(pa) == 1:
+        pa = pa[0]
+    result = predictor.predict(args.images, pa=pa, progress=not args.quiet)
+    result.to_table().write(args.out, format="ascii.csv", overwrite=True)
+    bad = [f"{name}: {err}" for name, err in zip(result.names, result.error) if err]
+    print(f"wrote {args.out}: {len(result) - len(bad)} of {len(result)} images measured")
+    for line in bad:
+        print(f"  failed {line}")
+    return 0 if len(bad) < len(result) else 1
+
+
 def build_parser():
     from . import __version__
     from .demo import MIN_SIZE
@@ -86,6 +111,28 @@ def build_parser():
 
     add_zooniverse_commands(sub)
     add_blend_parser(sub, _int_at_least)
+    infer = sub.add_parser(
+        "infer", help="inclination and rejection probability of spiral galaxies (CNN, onnxruntime)",
+        description="Measure the inclination (45-90 deg, with the spread over flipped views) and the "
+                    "rejection probability of the galaxy at the centre of each FITS image with galforge's "
+                    "shipped network (or --model), and write one CSV row per image. Images that cannot be "
+                    "measured are listed with the reason; the exit status is 1 only if none could be. "
+                    "Needs the 'infer' extra: pip install 'galforge[infer]'.")
+    infer.add_argument("images", nargs="+", metavar="IMAGE", help="FITS files, one galaxy cutout each")
+    infer.add_argument("--pa", type=_floats, metavar="DEG[,DEG...]",
+                       help="major-axis position angle in degrees counter-clockwise from +y: one for all "
+                            "images or one per image, comma-separated (default: measured from the moments)")
+    infer.add_argument("--out", default="results.csv", metavar="CSV", help="output table (default: %(default)s)")
+    infer.add_argument("--model", default=None, metavar="ONNX",
+                       help="an ONNX network with a JSON sidecar of the same name (default: the shipped one)")
+    infer.add_argument("--threads", type=_int_at_least(1), default=1, metavar="N",
+                       help="onnxruntime threads (default: %(default)s)")
+    infer.add_argument("--batch", type=_int_at_least(1), default=128, metavar="N",
+                       help="images per network call (default: %(default)s)")
+    infer.add_argument("--views", type=int, choices=(1, 2, 4), default=2,
+                       help="flipped views averaged per image (default: %(default)s)")
+    infer.add_argument("--quiet", action="store_true", help="no progress bar")
+    infer.set_defaults(func=_cmd_infer)
     return parser
 
 
@@ -95,7 +142,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, OSError) as exc:  # GalforgeValueError is a ValueError
+    except (ValueError, OSError, ImportError) as exc:  # GalforgeValueError is a ValueError; missing extras
         reason = " ".join(str(exc).split()) or type(exc).__name__
         print(f"galforge {args.command}: error: {reason}", file=sys.stderr)
         return 1
