@@ -4,6 +4,7 @@
     galforge extract CLASSIFICATIONS.csv CONFIG.yaml [-d DIR] [-o NAME]     (galforge.zooniverse.cli)
     galforge reduce EXTRACTIONS.csv CONFIG.yaml [-d DIR] [-o NAME]
     galforge blend produce|concatenate|convert [options]   (galforge/blend/cli.py)
+    galforge batch fit|reduce [options]                     (galforge/batch/cli.py)
 
 Exit status: 0 on success, 1 on a failure (one line on stderr: ``galforge <command>: error: <reason>``),
 2 on a usage error (argparse).
@@ -74,6 +75,9 @@ def build_parser():
 
     add_zooniverse_commands(sub)
     add_blend_parser(sub, _int_at_least)
+    from .batch.cli import add_batch_parser
+
+    add_batch_parser(sub, _int_at_least)
     return parser
 
 
