@@ -141,7 +141,7 @@ def test_dask_by_scheduler_address(catalog, serial, tmp_path, dask_client):
     assert without_timing(read_results(out)) == without_timing(read_results(serial[0]))
 
 
-def test_resume_after_interrupt_gives_the_same_table(catalog, serial, tmp_path, monkeypatch):
+def test_resume_after_interrupt_gives_the_same_table(catalog, serial, tmp_path, monkeypatch, capsys):
     out = tmp_path / "results.csv"
     real_fit, calls = fit_catalog_module.fit, []
 
@@ -165,8 +165,29 @@ def test_resume_after_interrupt_gives_the_same_table(catalog, serial, tmp_path, 
     assert without_timing(read_results(out)) == without_timing(read_results(serial[0]))
     assert read_results(out)[:12] == written  # resumed rows kept as written, timing included
     assert sorted(os.listdir(tmp_path)) == ["results.csv", "results.parquet"]  # no parts, no temporary files
-    again = gb.fit_catalog(catalog[0], out, resume=True, progress=False)  # complete: nothing left to fit
+    again = gb.fit_catalog(catalog[0], out, resume=True, progress=True)  # complete: nothing left to fit
     assert again["fitted"] == 0 and read_results(out)[:12] == written
+    assert f"{N_GOOD + len(BROKEN)}/{N_GOOD + len(BROKEN)}" in capsys.readouterr().err  # progress bar
+
+
+def test_non_convergence_recorded_with_the_values_reached(catalog, tmp_path):
+    out = tmp_path / "results.csv"
+    summary = gb.fit_catalog(catalog[0], out, progress=False, max_iter=1)
+    assert summary["status"] == {"not_converged": N_GOOD, "error": len(BROKEN)}
+    for r in read_results(out):
+        if r["status"] == "not_converged":
+            assert "maximum" in r["message"] and r["n_iter"] == "1" and math.isfinite(float(r["r_e"]))
+
+
+def test_dask_missing_is_named(catalog, tmp_path, monkeypatch, capsys):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)  # as if dask were not installed
+    with pytest.raises(ImportError, match=r"galforge\[batch\]"):
+        list(gb.map(abs, [1], backend="dask"))
+    out = tmp_path / "r.csv"
+    assert main(["batch", "fit", str(catalog[0]), "--out", str(out), "--scheduler", "tcp://127.0.0.1:1"]) == 1
+    assert "pip install 'galforge[batch]'" in capsys.readouterr().err and os.listdir(tmp_path) == []
 
 
 def test_resume_refuses_results_of_other_settings(catalog, serial, tmp_path):

@@ -19,14 +19,15 @@ from functools import partial
 
 import numpy as np
 
+from .._checks import positive_int
 from ..components import Sky
 from ..errors import GalforgeValueError
 from ..fit import fit
 from ..guess import initial_guess
 from ..io import read_image
 from ..model import Model
+from .run import check_options, progress_bar
 from .run import map as batch_map
-from .run import progress_bar
 from .store import ChunkStore
 
 SERSIC = ("x0", "y0", "ie", "r_e", "n", "q", "pa")
@@ -136,9 +137,8 @@ def fit_catalog(catalog, out, workers=1, backend="threads", scheduler=None, resu
         raise GalforgeValueError(f"unknown fit option(s) {unknown}: expected some of {sorted(_FIT_OPTIONS)}")
     if os.fspath(out).lower().endswith(".parquet"):
         raise GalforgeValueError(f"out = {out!r}: give the CSV path; the Parquet copy is written beside it")
-    from .._checks import positive_int
-
     chunk_size = positive_int("chunk_size", chunk_size)
+    check_options(workers, backend, scheduler)
     tasks = read_catalog(catalog)
     store = ChunkStore(out, columns(sky), resume=resume)
     done = store.done() if resume else {}

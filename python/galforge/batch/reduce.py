@@ -6,8 +6,8 @@ written atomically once every subject is reduced.
 from functools import partial
 
 from ..zooniverse.batch import prepare_reduction, reduce_job, write_reduction
+from .run import check_options, progress_bar
 from .run import map as batch_map
-from .run import progress_bar
 
 
 def reduce_subjects(extracted_csv, config, out=".", output_name="reductions", workers=1, backend="threads",
@@ -17,6 +17,7 @@ def reduce_subjects(extracted_csv, config, out=".", output_name="reductions", wo
 
     Writes ``<out>/<reducer>_<output_name>.csv``; returns ``{'file', 'rows', 'skipped'}`` as ``reduce_csv``.
     """
+    check_options(workers, backend, scheduler)
     name, keywords, workflow_id, jobs, skipped = prepare_reduction(extracted_csv, config)
     rows = []
     bar = progress_bar(len(jobs), "reduce", progress)

@@ -18,12 +18,29 @@ from ..errors import GalforgeValueError
 BACKENDS = ("threads", "processes", "dask")
 
 
-def _dask_client(scheduler):
-    """(client, owned): the ``Client`` given, one connected to the address given, or the default client."""
+def _distributed():
     try:
-        from dask.distributed import Client, default_client
+        import dask.distributed
     except ImportError:
         raise ImportError("backend='dask' needs dask.distributed: pip install 'galforge[batch]'") from None
+    return dask.distributed
+
+
+def check_options(workers, backend, scheduler):
+    """Validate the pool options (before any work or file is touched); returns ``workers`` as an int."""
+    workers = positive_int("workers", workers)
+    if backend not in BACKENDS:
+        raise GalforgeValueError(f"backend = {backend!r} is invalid: expected one of {BACKENDS}")
+    if backend != "dask" and scheduler is not None:
+        raise GalforgeValueError(f"scheduler = {scheduler!r} is only used with backend='dask' (backend={backend!r})")
+    if backend == "dask":
+        _distributed()
+    return workers
+
+
+def _dask_client(scheduler):
+    """(client, owned): the ``Client`` given, one connected to the address given, or the default client."""
+    Client, default_client = _distributed().Client, _distributed().default_client
     if isinstance(scheduler, Client):
         return scheduler, False
     if isinstance(scheduler, str):
@@ -52,10 +69,6 @@ class _Inline:
 
 def _executor(backend, workers, scheduler):
     """(executor with .submit, number of parallel slots, cleanup callable)."""
-    if backend not in BACKENDS:
-        raise GalforgeValueError(f"backend = {backend!r} is invalid: expected one of {BACKENDS}")
-    if backend != "dask" and scheduler is not None:
-        raise GalforgeValueError(f"scheduler = {scheduler!r} is only used with backend='dask' (backend={backend!r})")
     if backend == "threads":
         if workers == 1:
             return _Inline(), 1, lambda: None
@@ -84,7 +97,7 @@ def map(func, items, workers=1, backend="threads", scheduler=None):  # noqa: A00
         interpreters; ``func`` and the items must pickle) or "dask" (``scheduler``: a
         ``dask.distributed.Client``, a scheduler address, or None for the current default client).
     """
-    workers = positive_int("workers", workers)
+    workers = check_options(workers, backend, scheduler)
     executor, slots, cleanup = _executor(backend, workers, scheduler)
     in_flight = 1 if isinstance(executor, _Inline) else 4 * slots
     pending = collections.deque()
