@@ -170,9 +170,13 @@ def test_resume_after_interrupt_gives_the_same_table(catalog, serial, tmp_path, 
     assert f"{N_GOOD + len(BROKEN)}/{N_GOOD + len(BROKEN)}" in capsys.readouterr().err  # progress bar
 
 
-def test_non_convergence_recorded_with_the_values_reached(catalog, tmp_path):
+def test_non_convergence_recorded_with_the_values_reached(catalog, tmp_path, monkeypatch, capsys):
+    import sys
+
     out = tmp_path / "results.csv"
-    summary = gb.fit_catalog(catalog[0], out, progress=False, max_iter=1)
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # the plain progress counter without tqdm
+    summary = gb.fit_catalog(catalog[0], out, progress=True, max_iter=1, chunk_size=10)
+    assert capsys.readouterr().err == "fit: 10/17\nfit: 17/17\n"
     assert summary["status"] == {"not_converged": N_GOOD, "error": len(BROKEN)}
     for r in read_results(out):
         if r["status"] == "not_converged":
@@ -231,6 +235,12 @@ def test_bad_arguments(catalog, tmp_path):
         list(gb.map(abs, [1], workers=0))
     with pytest.raises(GalforgeValueError, match="only used with backend='dask'"):
         list(gb.map(abs, [1], scheduler="tcp://x:1"))
+    with pytest.raises(GalforgeValueError, match="scheduler = 8786 is invalid"):
+        list(gb.map(abs, [1], backend="dask", scheduler=8786))
+    with pytest.raises(GalforgeValueError, match="chunk_size = 0"):
+        gb.fit_catalog(catalog[0], tmp_path / "r.csv", chunk_size=0)
+    with pytest.raises(GalforgeValueError, match="give the CSV path"):
+        gb.fit_catalog(catalog[0], tmp_path / "r.parquet")
     with pytest.raises(GalforgeValueError, match="unknown fit option"):
         gb.fit_catalog(catalog[0], tmp_path / "r.csv", metod="lm")
     with pytest.raises(GalforgeValueError, match="no such file"):

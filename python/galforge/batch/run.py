@@ -33,8 +33,9 @@ def check_options(workers, backend, scheduler):
         raise GalforgeValueError(f"backend = {backend!r} is invalid: expected one of {BACKENDS}")
     if backend != "dask" and scheduler is not None:
         raise GalforgeValueError(f"scheduler = {scheduler!r} is only used with backend='dask' (backend={backend!r})")
-    if backend == "dask":
-        _distributed()
+    if backend == "dask" and not (scheduler is None or isinstance(scheduler, (str, _distributed().Client))):
+        raise GalforgeValueError(f"scheduler = {scheduler!r} is invalid: expected a dask.distributed.Client, an "
+                                 "address string or None")
     return workers
 
 
@@ -45,14 +46,11 @@ def _dask_client(scheduler):
         return scheduler, False
     if isinstance(scheduler, str):
         return Client(scheduler), True
-    if scheduler is None:
-        try:
-            return default_client(), False
-        except ValueError:
-            raise GalforgeValueError("backend='dask' needs scheduler= a dask.distributed.Client or a scheduler "
-                                     "address such as 'tcp://host:8786' (no default client is running)") from None
-    raise GalforgeValueError(f"scheduler = {scheduler!r} is invalid: expected a dask.distributed.Client or an "
-                             "address string")
+    try:
+        return default_client(), False
+    except ValueError:
+        raise GalforgeValueError("backend='dask' needs scheduler= a dask.distributed.Client or a scheduler "
+                                 "address such as 'tcp://host:8786' (no default client is running)") from None
 
 
 class _Inline:
