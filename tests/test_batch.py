@@ -226,6 +226,25 @@ def test_map_keeps_order_and_propagates_errors():
     assert list(gb.map(slow_square, range(30), workers=3)) == [x * x for x in range(30)]
     with pytest.raises(ValueError, match="item 99"):
         list(gb.map(slow_square, [1, 99, 2], workers=2))
+    replaced = list(gb.map(slow_square, [1, 99, 2], workers=2, on_error=lambda item, exc: (item, str(exc))))
+    assert replaced == [1, (99, "item 99"), 4]
+
+
+def test_a_lost_dask_task_is_recorded_and_the_batch_goes_on(catalog, serial, tmp_path, dask_client, monkeypatch):
+    real_fit_object = gb.fit_object
+
+    def dies_on_gal05(task, **kwargs):  # a failure outside the task's own catch, as Dask's KilledWorker
+        if task["id"] == "gal05":
+            raise RuntimeError("worker lost while running gal05")
+        return real_fit_object(task, **kwargs)
+
+    monkeypatch.setattr(fit_catalog_module, "fit_object", dies_on_gal05)
+    out = tmp_path / "results.csv"
+    gb.fit_catalog(catalog[0], out, backend="dask", scheduler=dask_client, progress=False)
+    rows, expected = read_results(out), read_results(serial[0])
+    lost = [i for i, r in enumerate(rows) if r["id"] == "gal05"][0]
+    assert rows[lost]["status"] == "error" and rows[lost]["message"] == "RuntimeError: worker lost while running gal05"
+    assert without_timing(rows[:lost] + rows[lost + 1:]) == without_timing(expected[:lost] + expected[lost + 1:])
 
 
 def test_bad_arguments(catalog, tmp_path):

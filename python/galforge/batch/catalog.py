@@ -86,12 +86,24 @@ def read_catalog(catalog):
     return tasks
 
 
+def _empty_row(task, sky):
+    row = {name: (math.nan if kind is float else None if kind is int else "") for name, kind in columns(sky)}
+    row["id"] = task["id"]
+    return row
+
+
+def _error_row(task, exc, sky=True):
+    """The row of an object whose task failed with ``exc`` (in the task, or on a Dask worker that died)."""
+    row = _empty_row(task, sky)
+    row.update(status="error", message=f"{type(exc).__name__}: {' '.join(str(exc).split())}")
+    return row
+
+
 def fit_object(task, sky=True, fit_options=None):
     """Fit one catalogue object (a dict from ``read_catalog``); returns its results row.
     Any failure is caught and recorded (status "error") so that the batch goes on."""
     start = time.perf_counter()
-    row = {name: (math.nan if kind is float else None if kind is int else "") for name, kind in columns(sky)}
-    row["id"] = task["id"]
+    row = _empty_row(task, sky)
     try:
         files = task["files"]
         if "image" not in files:
@@ -115,7 +127,7 @@ def fit_object(task, sky=True, fit_options=None):
         row.update(status="ok" if result.success else "not_converged", message=result.message, chi2=result.chi2,
                    ndf=result.ndf, reduced_chi2=result.reduced_chi2, n_iter=result.n_iter)
     except Exception as exc:  # one bad object must not stop the batch: record it
-        row.update(status="error", message=f"{type(exc).__name__}: {' '.join(str(exc).split())}")
+        row = _error_row(task, exc, sky)
     row["seconds"] = time.perf_counter() - start
     return row
 
@@ -151,7 +163,7 @@ def fit_catalog(catalog, out, workers=1, backend="threads", scheduler=None, resu
     chunk = []
     try:
         for row in batch_map(partial(fit_object, sky=sky, fit_options=fit_options), todo, workers=workers,
-                             backend=backend, scheduler=scheduler):
+                             backend=backend, scheduler=scheduler, on_error=partial(_error_row, sky=sky)):
             done[row["id"]] = row
             chunk.append(row)
             if len(chunk) == chunk_size:

@@ -86,7 +86,7 @@ def _executor(backend, workers, scheduler):
     return _Dask(), slots, (client.close if owned else lambda: None)
 
 
-def map(func, items, workers=1, backend="threads", scheduler=None):  # noqa: A001 (batch.map, like Executor.map)
+def map(func, items, workers=1, backend="threads", scheduler=None, on_error=None):  # noqa: A001 (like Executor.map)
     """Yield ``func(item)`` for each item, in the order of ``items``.
 
     workers: threads or processes in the local pool (threads with workers=1 run in the calling
@@ -94,20 +94,34 @@ def map(func, items, workers=1, backend="threads", scheduler=None):  # noqa: A00
     backend: "threads" (the C++ core releases the GIL, so fits scale), "processes" (spawned
         interpreters; ``func`` and the items must pickle) or "dask" (``scheduler``: a
         ``dask.distributed.Client``, a scheduler address, or None for the current default client).
+    on_error: None (an item's exception propagates and ends the map) or ``on_error(item, exception)``,
+        whose value is yielded instead, e.g. for a Dask worker killed while running one item. A broken
+        local process pool (a worker process died: every pending item fails) always propagates.
     """
     workers = check_options(workers, backend, scheduler)
     executor, slots, cleanup = _executor(backend, workers, scheduler)
     in_flight = 1 if isinstance(executor, _Inline) else 4 * slots
     pending = collections.deque()
+
+    def result(item, future):
+        try:
+            return future.result()
+        except concurrent.futures.BrokenExecutor:
+            raise
+        except Exception as exc:
+            if on_error is None:
+                raise
+            return on_error(item, exc)
+
     try:
         for item in items:
-            pending.append(executor.submit(func, item))
+            pending.append((item, executor.submit(func, item)))
             if len(pending) >= in_flight:
-                yield pending.popleft().result()
+                yield result(*pending.popleft())
         while pending:
-            yield pending.popleft().result()
+            yield result(*pending.popleft())
     finally:
-        for future in pending:
+        for _, future in pending:
             future.cancel()
         cleanup()
 
