@@ -194,6 +194,43 @@ def test_dask_missing_is_named(catalog, tmp_path, monkeypatch, capsys):
     assert "pip install 'galforge[batch]'" in capsys.readouterr().err and os.listdir(tmp_path) == []
 
 
+KILLED_RUN = """
+import sys, time
+import galforge.batch as gb
+import galforge.batch.catalog as module
+real_fit = module.fit
+def fit(*args, **kwargs):  # hangs at the 10th fit, after two chunks of 4 rows are on disk
+    fit.calls = getattr(fit, "calls", 0) + 1
+    if fit.calls == 10:
+        time.sleep(60)
+    return real_fit(*args, **kwargs)
+module.fit = fit
+gb.fit_catalog(sys.argv[1], sys.argv[2], chunk_size=4, progress=False)
+"""
+
+
+def test_resume_after_sigkill(catalog, serial, tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    out = tmp_path / "results.csv"
+    parts = tmp_path / "results.csv.parts"
+    run = subprocess.Popen([sys.executable, "-c", KILLED_RUN, str(catalog[0]), str(out)])
+    try:
+        deadline = time.monotonic() + 60
+        while not (parts.is_dir() and len(os.listdir(parts)) >= 2) and time.monotonic() < deadline:
+            assert run.poll() is None, "the run ended before it was killed"
+            time.sleep(0.05)
+    finally:
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+    assert sorted(os.listdir(parts)) == ["part-000000.csv", "part-000001.csv"] and not out.exists()
+    summary = gb.fit_catalog(catalog[0], out, resume=True, progress=False)
+    assert summary["skipped"] == 8
+    assert without_timing(read_results(out)) == without_timing(read_results(serial[0]))
+
+
 def test_resume_refuses_results_of_other_settings(catalog, serial, tmp_path):
     out = tmp_path / "results.csv"
     out.write_bytes(serial[0].read_bytes())
