@@ -11,6 +11,7 @@ Cells: floats are written with ``repr`` (they read back bit for bit), a missing 
 """
 import csv
 import glob
+import importlib.util
 import math
 import os
 import shutil
@@ -128,9 +129,8 @@ class ChunkStore:
 
 
 def _parquet_path(out):
-    try:
-        import pyarrow  # noqa: F401  (optional: Parquet beside the CSV when available)
-    except ImportError:
+    """Where the Parquet copy goes, or None without pyarrow (optional: the CSV is always written)."""
+    if importlib.util.find_spec("pyarrow") is None:
         return None
     return os.path.splitext(out)[0] + ".parquet"
 
