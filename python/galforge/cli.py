@@ -5,6 +5,7 @@
     galforge reduce EXTRACTIONS.csv CONFIG.yaml [-d DIR] [-o NAME]
     galforge blend produce|concatenate|convert [options]   (galforge/blend/cli.py)
     galforge infer IMAGES... [--pa DEG[,DEG...]] [--out results.csv] [--model PATH] [--threads N] [--views N]
+    galforge batch fit|reduce [options]                     (galforge/batch/cli.py)
 
 Exit status: 0 on success, 1 on a failure (one line on stderr: ``galforge <command>: error: <reason>``),
 2 on a usage error (argparse).
@@ -133,6 +134,10 @@ def build_parser():
                        help="flipped views averaged per image (default: %(default)s)")
     infer.add_argument("--quiet", action="store_true", help="no progress bar")
     infer.set_defaults(func=_cmd_infer)
+
+    from .batch.cli import add_batch_parser
+
+    add_batch_parser(sub, _int_at_least)
     return parser
 
 

@@ -143,13 +143,10 @@ def _number(text):
     return int(value) if value.is_integer() else value
 
 
-def reduce_csv(extracted_csv, config, output_dir=".", output_name="reductions", show_progress=False):
-    """Reduce an extraction CSV subject by subject (and task) with a reducer configuration.
-
-    The configuration (YAML path or dict) holds ``reducer_config: {name: {keywords}}`` with exactly
-    one reducer. Writes ``<reducer name>_<output_name>.csv``: one row per subject and task, or per
-    cluster for ``polygon_reducer_contours``. Returns ``{'file', 'rows', 'skipped'}``.
-    """
+def prepare_reduction(extracted_csv, config):
+    """Read a reducer configuration and an extraction CSV; returns ``(name, keywords, workflow_id, jobs,
+    skipped)`` where each job ``(subject, task, rows)`` holds one subject's rows for one task, in
+    subject then time order (the order of ``reduce_csv``'s output)."""
     config = load_yaml(config) if not isinstance(config, dict) else config
     reducers = config.get("reducer_config")
     if not isinstance(reducers, dict) or len(reducers) != 1:
@@ -180,21 +177,42 @@ def reduce_csv(extracted_csv, config, output_dir=".", output_name="reductions", 
         if content not in seen:  # identical rows count once
             seen.add(content)
             group.append(r)
-    reducer = REDUCERS[name]
-    out = []
-    jobs = [(s, t) for s in by_subject for t in tasks]
+    jobs = [(s, t, by_subject[s].get(t, [])) for s in by_subject for t in tasks]
+    return name, keywords, workflow_id, jobs, skipped
+
+
+def reduce_job(job, name, keywords, workflow_id):
+    """Reduce one ``(subject, task, rows)`` job; returns (output rows, Counter of skipped items)."""
+    subject, task, group = job
     with collecting() as tally:
-        for subject, task in progress(jobs, len(jobs), "reduce", show_progress):
-            group = by_subject[subject].get(task, [])
-            extracts = [unflatten(r) for r in group]
-            reduction = reducer(extracts, user_id=[_number(r.get("user_id", "")) for r in group],
-                                created_at=[r["_time"] for r in group], **keywords)
-            for item in reduction if isinstance(reduction, list) else [reduction]:
-                out.append([("subject_id", subject), ("workflow_id", workflow_id), ("task", task), ("reducer", name)]
-                           + flatten(item))
-    skipped.update(tally)
+        extracts = [unflatten(r) for r in group]
+        reduction = REDUCERS[name](extracts, user_id=[_number(r.get("user_id", "")) for r in group],
+                                   created_at=[r["_time"] for r in group], **keywords)
+    out = [[("subject_id", subject), ("workflow_id", workflow_id), ("task", task), ("reducer", name)] + flatten(item)
+           for item in (reduction if isinstance(reduction, list) else [reduction])]
+    return out, tally
+
+
+def write_reduction(name, output_dir, output_name, out, skipped):
+    """Write the reduction rows (atomically) and report the skipped items; returns the summary dict."""
     path = os.path.join(output_dir, f"{name}_{os.path.splitext(output_name)[0]}.csv")
     write_rows(path, out)
     summary = {"file": path, "rows": len(out), "skipped": skipped}
     _report(summary, "reduce")
     return summary
+
+
+def reduce_csv(extracted_csv, config, output_dir=".", output_name="reductions", show_progress=False):
+    """Reduce an extraction CSV subject by subject (and task) with a reducer configuration.
+
+    The configuration (YAML path or dict) holds ``reducer_config: {name: {keywords}}`` with exactly
+    one reducer. Writes ``<reducer name>_<output_name>.csv``: one row per subject and task, or per
+    cluster for ``polygon_reducer_contours``. Returns ``{'file', 'rows', 'skipped'}``.
+    """
+    name, keywords, workflow_id, jobs, skipped = prepare_reduction(extracted_csv, config)
+    out = []
+    for job in progress(jobs, len(jobs), "reduce", show_progress):
+        rows, tally = reduce_job(job, name, keywords, workflow_id)
+        out += rows
+        skipped.update(tally)
+    return write_reduction(name, output_dir, output_name, out, skipped)

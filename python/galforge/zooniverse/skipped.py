@@ -1,9 +1,16 @@
 """Bad drawings are skipped, not fatal: they are counted and reported in one warning per call."""
+import threading
 import warnings
 from collections import Counter
 from contextlib import contextmanager
 
-_collectors = []
+_local = threading.local()  # each thread has its own stack of collectors (batch reductions run in threads)
+
+
+def _collectors():
+    if not hasattr(_local, "stack"):
+        _local.stack = []
+    return _local.stack
 
 
 class SkippedDataWarning(UserWarning):
@@ -29,8 +36,8 @@ class SkipCounter:
         """One warning naming ``what`` and the counts, or, inside :func:`collecting`, add to its tally."""
         if not self.reasons:
             return
-        if _collectors:
-            _collectors[-1].update({(what, reason): n for reason, n in self.reasons.items()})
+        if _collectors():
+            _collectors()[-1].update({(what, reason): n for reason, n in self.reasons.items()})
         else:
             warnings.warn(f"{what}: skipped {self.summary()}", SkippedDataWarning, stacklevel=stacklevel)
 
@@ -39,13 +46,13 @@ class SkipCounter:
 def collecting():
     """Gather the skips of every call inside the block into one Counter keyed by (what, reason).
 
-    The collector is process-wide (not per thread): use it around single-threaded batch loops."""
+    The collector belongs to the calling thread: calls made in other threads are not counted in it."""
     tally = Counter()
-    _collectors.append(tally)
+    _collectors().append(tally)
     try:
         yield tally
     finally:
-        _collectors.pop()
+        _collectors().pop()
 
 
 def clean_extracts(extracts, skipped):
