@@ -1,0 +1,16 @@
+"""Galaxy Builder (Lingard et al. 2020): volunteers' hand-built galaxy models -> one aggregate model.
+
+    drawings = parse_classifications("classifications.csv", width=135)   # data pixels, radians
+    agg = aggregate(drawings, width=135)          # disk/bulge/bar consensus + spreads, spiral arms
+    result = galforge.fit(agg.model(image.shape, psf=psf), image, sigma, mask)
+
+Needs the ``zooniverse`` extra (scipy, shapely, scikit-learn). Reference: reference/gzb_aggregation.md.
+"""
+from .aggregate import Aggregate, aggregate
+from .arm_distance import arm_distance, arm_distance_matrix
+from .parse import Drawing, Transform, parse_classifications
+from .shapes import box_polygon, ellipse_polygon
+from .spirals import aggregate_arms, spiral_points
+
+__all__ = ["Aggregate", "Drawing", "Transform", "aggregate", "aggregate_arms", "arm_distance", "arm_distance_matrix",
+           "box_polygon", "ellipse_polygon", "parse_classifications", "spiral_points"]
