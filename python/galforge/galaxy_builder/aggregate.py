@@ -19,6 +19,10 @@ COMPONENTS = ("disk", "bulge", "bar")
 # Parameters a fit of the aggregate holds: the disk is exponential (as the original), c is an
 # ellipse except for the bar's boxiness.
 _FIXED = {"disk": ("n", "c"), "bulge": ("c",), "bar": ()}
+# Smallest spreads used for fit bounds (px, px, relative r_e handled as px, -, rad).
+_FLOOR = {"x0": 0.5, "y0": 0.5, "r_e": 0.5, "q": 0.02, "pa": 0.02}
+# The original fit's ranges of n and c (rendering.md §1.4, COMPONENT_PARAM_BOUNDS).
+_SHAPE_BOUNDS = {"disk": {}, "bulge": {"n": (0.5, 5.0)}, "bar": {"n": (0.3, 5.0), "c": (1.0, 6.0)}}
 
 
 @dataclass
@@ -38,13 +42,26 @@ class Aggregate:
     arms: list = field(default_factory=list)
     arm_labels: np.ndarray = None
 
-    def components(self, bn="exact"):
-        """galforge Sersic components (named disk/bulge/bar) with the fit's default fixed parameters."""
-        return [Sersic(**self.params[k], bn=bn, fixed=_FIXED[k], name=k) for k in COMPONENTS if k in self.params]
+    def bounds(self, kind, nsigma=3.0):
+        """Fit bounds of a component: each geometric parameter within ``nsigma`` spreads (floored at
+        _FLOOR) of the consensus, as the volunteers' Gaussian priors of the original fit; n and c in
+        the original ranges."""
+        p, s = self.params[kind], self.spreads[kind]
+        out = {k: (p[k] - nsigma * max(s[k], floor), p[k] + nsigma * max(s[k], floor)) for k, floor in _FLOOR.items()}
+        out["r_e"] = (max(out["r_e"][0], 0.01), out["r_e"][1])
+        out["q"] = (max(out["q"][0], 0.02), min(out["q"][1], 1.0))
+        return {**out, **_SHAPE_BOUNDS[kind]}
 
-    def model(self, shape, psf=None, **kwargs):
+    def components(self, bn="exact", nsigma=3.0):
+        """galforge Sersic components (named disk/bulge/bar), bounded by ``bounds(kind, nsigma)``
+        (None: the default bounds), with the fit's fixed parameters (disk n and c, bulge c)."""
+        return [Sersic(**self.params[k], bn=bn, fixed=_FIXED[k], name=k,
+                       bounds=None if nsigma is None else self.bounds(k, nsigma))
+                for k in COMPONENTS if k in self.params]
+
+    def model(self, shape, psf=None, bn="exact", nsigma=3.0, **kwargs):
         """A :class:`galforge.Model` of the disk, bulge and bar (spiral arms are not rendered)."""
-        return Model(shape, self.components(), psf=psf, **kwargs)
+        return Model(shape, self.components(bn, nsigma), psf=psf, **kwargs)
 
 
 def aggregate(drawings, width):
