@@ -8,13 +8,19 @@ import json
 import math
 import os
 
+import galforge
 import numpy as np
 import pytest
-
-import galforge
 from galforge.errors import GalforgeValueError
-from galforge.galaxy_builder import (Transform, aggregate, arm_distance, box_polygon, ellipse_polygon,
-                                     parse_classifications, spiral_points)
+from galforge.galaxy_builder import (
+    Transform,
+    aggregate,
+    arm_distance,
+    box_polygon,
+    ellipse_polygon,
+    parse_classifications,
+    spiral_points,
+)
 from galforge.galaxy_builder.consensus import circular_spread
 from galforge.galaxy_builder.parse import parse_annotation
 from galforge.galaxy_builder.spirals import deproject, fit_arm, split_at_centre
@@ -74,7 +80,7 @@ def test_transform_both_ways(half_pixel):
 
 def _annotation(disk=None, bulge=None, bar=None, arms=(), sliders=None):
     sliders = sliders or {}
-    task = lambda name, marks, extra: {"task": name, "value": [{"task": "draw", "value": marks}] + extra}  # noqa: E731
+    task = lambda name, marks, extra: {"task": name, "value": [{"task": "draw", "value": marks}] + extra}
     return [task("disk", [disk] if disk else [], [{"value": 1.5}, {"value": sliders.get("disk_i", 0.4)}]),
             task("bulge", [bulge] if bulge else [], [{"value": 1}, {"value": 0.3}, {"value": "2.5"}]),
             task("bar", [bar] if bar else [], [{"value": 1}, {"value": 0.2}, {"value": 0.7}, {"value": 3.5}]),
@@ -277,7 +283,7 @@ def test_fit_of_the_aggregate_moves_towards_the_truth(corrected):
     for name, (a, b) in rows.items():
         print(f"{name:9s} {a:+10.4f} {b:+10.4f}")
     # The volunteers' largest errors are corrected: the disk's centre, size and orientation, the bar's angle.
-    dist = lambda p: math.hypot(p["x0"] - truth["disk"]["x0"], p["y0"] - truth["disk"]["y0"])  # noqa: E731
+    dist = lambda p: math.hypot(p["x0"] - truth["disk"]["x0"], p["y0"] - truth["disk"]["y0"])
     assert dist(fitted["disk"]) < 0.5 * dist(corrected.params["disk"])
     for name in ("disk.r_e", "disk.pa", "bar.pa"):
         assert abs(rows[name][1]) < abs(rows[name][0]), name

@@ -187,4 +187,4 @@ def aggregate_arms(arm_drawings, centre, pa, q, size):
     return _merge(fitted, centre, pa, q, size), labels
 
 
-__all__ = ["aggregate_arms", "deproject", "fit_arm", "split_at_centre", "spiral_points", "usable_arms"]
+__all__ = ["aggregate_arms", "deproject", "fit_arm", "spiral_points", "split_at_centre", "usable_arms"]
