@@ -23,6 +23,7 @@ from galforge.galaxy_builder import (
 )
 from galforge.galaxy_builder.consensus import circular_spread
 from galforge.galaxy_builder.parse import parse_annotation
+from galforge.galaxy_builder.simulate import drawing_annotation, simulate_classifications
 from galforge.galaxy_builder.spirals import deproject, fit_arm, split_at_centre
 from galforge.zooniverse import SkippedDataWarning
 
@@ -116,6 +117,21 @@ def test_parse_ellipse_and_bar_formulas(rx, ry, angle):
     # the galforge dicts are the Galaxy Builder parameters through galforge.conversions, both ways
     back = galforge.conversions.to_galaxy_builder(**d.disk)
     assert back["mux"] == d.disk["x0"] and back["Re"] == d.disk["r_e"] and back["roll"] == pytest.approx(roll)
+
+
+CROWD_TRUTH = {"disk": {"x0": 50.3, "y0": 48.7, "ie": 0.1, "r_e": 18.0, "n": 1.0, "q": 0.55, "pa": 1.1, "c": 2.0},
+               "bulge": {"x0": 50.6, "y0": 48.2, "ie": 0.5, "r_e": 2.0, "n": 2.0, "q": 0.8, "pa": 0.3, "c": 2.0},
+               "bar": {"x0": 50.3, "y0": 48.7, "ie": 0.4, "r_e": 4.5, "n": 0.8, "q": 0.3, "pa": 0.5, "c": 3.0}}
+
+
+@pytest.mark.parametrize("half_pixel", [True, False])
+def test_annotation_round_trip(half_pixel):
+    """Display-space drawings made from galforge parameters parse back to them (conversions both ways)."""
+    ann = drawing_annotation(CROWD_TRUTH, 100, half_pixel=half_pixel)
+    d = parse_annotation(json.dumps(ann), Transform(100, half_pixel=half_pixel))
+    for kind, p in CROWD_TRUTH.items():
+        for key, value in p.items():
+            assert getattr(d, kind)[key] == pytest.approx(value, abs=1e-12), (kind, key)
 
 
 def test_parse_arms_and_sliders():
@@ -291,3 +307,24 @@ def test_fit_of_the_aggregate_moves_towards_the_truth(corrected):
     for kind in ("disk", "bar"):
         for key, (lo, hi) in corrected.bounds(kind).items():
             assert lo - 1e-9 <= fitted[kind][key] <= hi + 1e-9
+
+
+def test_simulated_crowd_is_aggregated_and_fitted_to_the_truth():
+    """galforge renders a disk + bar, 30 simulated volunteers draw it (oversized disks, scatter,
+    outliers, spurious bulges); the aggregate, fitted, recovers the model within 4 fit errors."""
+    width, sigma = 100, 0.01
+    truth = {k: CROWD_TRUTH[k] for k in ("disk", "bar")}
+    psf = galforge.psf.gaussian(11, 2.5)
+    image = galforge.Model((width, width), [galforge.Sersic(**p) for p in truth.values()], psf=psf).render()
+    image += np.random.default_rng(1).normal(0.0, sigma, image.shape)
+    agg = aggregate(parse_classifications(simulate_classifications(truth, width, seed=2), width), width)
+    assert agg.params["disk"]["r_e"] > 1.2 * truth["disk"]["r_e"]           # the volunteers' bias ...
+    assert "bulge" in agg.params                                           # ... and their spurious bulge
+    result = galforge.fit(agg.model(image.shape, psf=psf), image, sigma)
+    assert result.success and result.reduced_chi2 == pytest.approx(1.0, abs=0.05)
+    for kind, p in truth.items():
+        for key, value in p.items():
+            error = result.errors[kind][key]
+            if error:  # free parameter
+                assert abs(result.values[kind][key] - value) < 4.0 * error, (kind, key)
+    assert result.values["bulge"]["ie"] < 0.01                            # the spurious bulge is switched off
