@@ -328,3 +328,23 @@ def test_simulated_crowd_is_aggregated_and_fitted_to_the_truth():
             if error:  # free parameter
                 assert abs(result.values[kind][key] - value) < 4.0 * error, (kind, key)
     assert result.values["bulge"]["ie"] < 0.01                            # the spurious bulge is switched off
+
+
+def test_simulated_crowd_spiral_arms():
+    """Two log-spiral arms traced by the simulated crowd (pitch scattered by 2 degrees): each is found,
+    its pitch within 3 degrees and its curve within 2 px (RMS) of the true one."""
+    width = 100
+    disk = CROWD_TRUTH["disk"]
+    a2 = 7.0 * math.exp(-math.pi * math.tan(math.radians(20.0)))  # the first arm turned by pi
+    arms = [{"A": 7.0, "phi": 20.0, "t_min": 0.3, "t_max": 3.0},
+            {"A": a2, "phi": 20.0, "t_min": 0.3 + math.pi, "t_max": 3.0 + math.pi}]
+    rows = simulate_classifications({"disk": disk}, width, arms=arms, seed=2)
+    agg = aggregate(parse_classifications(rows, width), width)
+    assert len(agg.arms) == 2
+    centre = (disk["x0"], disk["y0"])
+    for arm in arms:
+        true_curve = spiral_points(arm["A"], arm["phi"], arm["t_min"], arm["t_max"], centre, disk["pa"], disk["q"])
+        rms = [math.sqrt(0.5 * arm_distance(true_curve, a["points"])) for a in agg.arms]
+        best = agg.arms[int(np.argmin(rms))]
+        assert min(rms) < 2.0
+        assert best["phi"] == pytest.approx(arm["phi"], abs=3.0)

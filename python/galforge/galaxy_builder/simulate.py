@@ -5,7 +5,9 @@ the crowd's habits of the real project (gzb_aggregation.md §5): centres scatter
 px, sizes by a log-normal ``size_sd`` around ``disk_bias`` x the true disk (volunteers draw disks
 too large), q by ``q_sd``, angles by ``pa_sd`` rad; a fraction ``outliers`` of wild drawings (3x
 too large or too small and offset); a spurious bulge with probability ``bulge_rate`` when the model
-has none; each component of the model drawn with probability ``draw_rate``.
+has none; each component of the model drawn with probability ``draw_rate``. Spiral arms (log
+spirals on the true disk, as :func:`.spirals.spiral_points`) are traced with their pitch scattered
+by ``pitch_sd`` degrees, their ends by ``extent_sd`` rad and every point by ``trace_sd`` px.
 """
 import json
 import math
@@ -13,6 +15,7 @@ import math
 import numpy as np
 
 from .parse import DRAWING_SIZE, Transform
+from .spirals import spiral_points
 
 
 def _ellipse_mark(p, transform, size_factor):
@@ -32,9 +35,10 @@ def _bar_mark(p, transform):
             "angle": 90.0 - math.degrees(p["pa"]), "tool": 0}
 
 
-def drawing_annotation(components, width, drawing_size=DRAWING_SIZE, half_pixel=True):
+def drawing_annotation(components, width, arms=(), drawing_size=DRAWING_SIZE, half_pixel=True):
     """The annotation (list of 4 task dicts) whose parse gives ``components`` ({kind: galforge
-    Sersic keywords} for disk/bulge/bar, any subset); sliders carry ie (x 1.6), n and c."""
+    Sersic keywords} for disk/bulge/bar, any subset) and ``arms`` ((k, 2) data-px polylines);
+    sliders carry ie (x 1.6), n and c."""
     t = Transform(width, drawing_size, half_pixel)
     tasks = []
     for kind in ("disk", "bulge", "bar"):
@@ -48,14 +52,18 @@ def drawing_annotation(components, width, drawing_size=DRAWING_SIZE, half_pixel=
         if kind == "bar":
             sliders.append({"task": "shapeSlider", "value": 2.0 if p is None else p["c"]})
         tasks.append({"task": kind, "value": [{"task": "draw", "value": marks}] + sliders})
-    tasks.append({"task": "spiral", "value": [{"task": "drawSpiral", "value": []},
+    marks = [{"tool": 0, "points": [{"x": float(u), "y": float(v)} for u, v in zip(*t.to_display(a[:, 0], a[:, 1]))],
+              "details": [{"value": 0.5}, {"value": "1"}]} for a in arms]
+    tasks.append({"task": "spiral", "value": [{"task": "drawSpiral", "value": marks},
                                               {"task": "falloffSlider", "value": "1"}]})
     return tasks
 
 
-def simulate_classifications(components, width, n_volunteers=30, seed=0, centre_sd=1.0, size_sd=0.12,
-                             disk_bias=1.3, q_sd=0.04, pa_sd=0.06, outliers=0.1, bulge_rate=0.4, draw_rate=0.8):
-    """``n_volunteers`` export rows ({classification_id, annotations JSON}) drawn around ``components``."""
+def simulate_classifications(components, width, arms=(), n_volunteers=30, seed=0, centre_sd=1.0, size_sd=0.12,
+                             disk_bias=1.3, q_sd=0.04, pa_sd=0.06, outliers=0.1, bulge_rate=0.4, draw_rate=0.8,
+                             pitch_sd=2.0, extent_sd=0.15, trace_sd=0.3):
+    """``n_volunteers`` export rows ({classification_id, annotations JSON}) drawn around ``components``
+    and ``arms`` (dicts A px, phi degrees, t_min, t_max rad, relative to the true disk)."""
     rng = np.random.default_rng(seed)
     rows = []
     for k in range(n_volunteers):
@@ -76,7 +84,16 @@ def simulate_classifications(components, width, n_volunteers=30, seed=0, centre_
             jitter = rng.normal(0.0, 0.2 * centre_sd, 2)  # drawn carefully on the bright centre
             drawn["bulge"] = {"x0": disk["x0"] + jitter[0], "y0": disk["y0"] + jitter[1],
                               "ie": disk["ie"], "r_e": 0.1 * disk["r_e"], "n": 1.0, "q": 0.8, "pa": 0.0, "c": 2.0}
-        rows.append({"classification_id": k, "annotations": json.dumps(drawing_annotation(drawn, width))})
+        disk = components["disk"]
+        traced = []
+        for arm in arms:
+            if rng.random() > draw_rate:
+                continue
+            pts = spiral_points(arm["A"] * math.exp(rng.normal(0.0, 0.05)), arm["phi"] + rng.normal(0.0, pitch_sd),
+                                arm["t_min"] + rng.normal(0.0, extent_sd), arm["t_max"] + rng.normal(0.0, extent_sd),
+                                (disk["x0"], disk["y0"]), disk["pa"], disk["q"], n=40)
+            traced.append(pts + rng.normal(0.0, trace_sd, pts.shape))
+        rows.append({"classification_id": k, "annotations": json.dumps(drawing_annotation(drawn, width, traced))})
     return rows
 
 
