@@ -348,3 +348,14 @@ def test_simulated_crowd_spiral_arms():
         best = agg.arms[int(np.argmin(rms))]
         assert min(rms) < 2.0
         assert best["phi"] == pytest.approx(arm["phi"], abs=3.0)
+
+
+def test_dataframe_input_equals_csv(reference_variant):
+    pd = pytest.importorskip("pandas")
+    drawings, _ = reference_variant
+    with pytest.warns(SkippedDataWarning):
+        from_frame = parse_classifications(pd.read_csv(CLASSIFICATIONS), width=WIDTH, half_pixel=False)
+    assert len(from_frame) == len(drawings)
+    for a, b in zip(from_frame, drawings):
+        assert a.disk == b.disk and a.bar == b.bar and a.bulge == b.bulge
+        assert all(np.array_equal(x, y) for x, y in zip(a.arms, b.arms)) and len(a.arms) == len(b.arms)
