@@ -8,6 +8,7 @@
 
 Needs the ``zooniverse`` extra (scipy, shapely, scikit-learn). Reference: reference/gzb_aggregation.md.
 """
+from ..zooniverse.skipped import SkippedDataWarning
 from .aggregate import Aggregate, aggregate
 from .arm_distance import arm_distance, arm_distance_matrix
 from .parse import Drawing, Transform, parse_classifications
@@ -15,6 +16,6 @@ from .shapes import box_polygon, ellipse_polygon
 from .simulate import drawing_annotation, simulate_classifications
 from .spirals import aggregate_arms, spiral_points
 
-__all__ = ["Aggregate", "Drawing", "Transform", "aggregate", "aggregate_arms", "arm_distance", "arm_distance_matrix",
-           "box_polygon", "drawing_annotation", "ellipse_polygon", "parse_classifications", "simulate_classifications",
-           "spiral_points"]
+__all__ = ["Aggregate", "Drawing", "SkippedDataWarning", "Transform", "aggregate", "aggregate_arms", "arm_distance",
+           "arm_distance_matrix", "box_polygon", "drawing_annotation", "ellipse_polygon", "parse_classifications",
+           "simulate_classifications", "spiral_points"]
