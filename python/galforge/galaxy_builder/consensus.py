@@ -16,7 +16,7 @@ from .shapes import component_polygon
 
 GEOMETRY = ("x0", "y0", "r_e", "q", "pa")
 # (r_e, q) bounds of the original optimiser; x0, y0, pa are free.
-_BOUNDS = {"disk": ((0.01, None), (0.25, 1.2)), "bulge": ((0.0, None), (0.6, 1.2)), "bar": ((0.0, None), (0.05, 0.5))}
+BOUNDS = {"disk": ((0.01, None), (0.25, 1.2)), "bulge": ((0.0, None), (0.6, 1.2)), "bar": ((0.0, None), (0.05, 0.5))}
 
 
 def circular_spread(angles, period=math.pi):
@@ -41,7 +41,7 @@ def jaccard_median(kind, members):
     from scipy.optimize import minimize
     polygons = [component_polygon(kind, **m) for m in members]
     x0 = np.array([np.mean([m[k] for m in members]) for k in GEOMETRY])
-    bounds = [(None, None), (None, None), *_BOUNDS[kind], (None, None)]
+    bounds = [(None, None), (None, None), *BOUNDS[kind], (None, None)]
     res = minimize(lambda p: _iou_sum(kind, p, polygons), x0, method="L-BFGS-B", bounds=bounds)
     return dict(zip(GEOMETRY, map(float, res.x)))
 
@@ -62,4 +62,4 @@ def consensus(kind, members):
     return params, {k: spreads[k] for k in params}
 
 
-__all__ = ["circular_spread", "consensus", "jaccard_median"]
+__all__ = ["BOUNDS", "GEOMETRY", "circular_spread", "consensus", "jaccard_median"]
