@@ -14,8 +14,8 @@ __version__ = "0.1.0"
 
 __all__ = ["Convolver", "FitResult", "GalforgeError", "GalforgeValueError", "Model", "PointSource", "Sersic", "Sky",
            "batch", "blend", "conversions", "convolve", "filter_windows", "fit", "galaxy_builder", "initial_guess",
-           "intersection_area", "io", "iou_distance_matrix", "polygon_area", "psf", "render_sersic", "scale_windows", "sersic_bn",
-           "sersic_total_flux", "windows_from_segmentation", "zooniverse", "__version__"]
+           "intersection_area", "io", "iou_distance_matrix", "polygon_area", "psf", "render_sersic",
+           "scale_windows", "sersic_bn", "sersic_total_flux", "windows_from_segmentation", "zooniverse", "__version__"]
 
 
 def __getattr__(name):
