@@ -309,3 +309,40 @@ def test_core_fit_rejects_hostile_values_cleanly(values, sky, window, bound):
     except ValueError:
         return
     assert np.isfinite(out["chi2"]) and np.isfinite(out["params"]).all()
+
+
+def test_a_round_start_still_finds_the_ellipse():
+    # q = 1 (the default) is where the (q, pa) derivatives vanish; the fit must still leave it.
+    shape = (48, 48)
+    data = noisy(truth_model(shape), 0.03, 11)
+    result = gf.fit(gf.Model(shape, [gf.Sersic(24, 24, 1.0, 5.0, 1.0), gf.Sky(0.0)]), data, sigma=0.03)
+    assert result.success, result.message
+    assert result.values["sersic0"]["q"] == pytest.approx(TRUTH["q"], abs=5 * result.errors["sersic0"]["q"])
+    assert result.values["sersic0"]["pa"] == pytest.approx(TRUTH["pa"], abs=5 * result.errors["sersic0"]["pa"])
+
+
+def test_a_bounded_pa_is_not_wrapped_out_of_its_bounds():
+    shape = (48, 48)
+    truth = gf.Model(shape, [gf.Sersic(**{**TRUTH, "pa": TRUTH["pa"] + math.pi}), gf.Sky(0.05)])
+    start = gf.Model(shape, [gf.Sersic(24, 24, 1.0, 5.0, 1.0, 0.8, 3.5, bounds={"pa": (3.0, 3.9)}), gf.Sky(0.0)])
+    result = gf.fit(start, noisy(truth, 0.03, 12), sigma=0.03)
+    assert 3.0 <= result.values["sersic0"]["pa"] <= 3.9
+    gf.fit(result.model, noisy(truth, 0.03, 12), sigma=0.03)  # the fitted model is a valid start
+
+
+def test_unconstrained_parameters_get_infinite_errors():
+    # Two flat skies over the same pixels: only their sum is constrained.
+    shape = (30, 30)
+    data = np.random.default_rng(13).normal(0.3, 0.05, shape)
+    result = gf.fit(gf.Model(shape, [gf.Sky(0.1), gf.Sky(0.1)]), data, sigma=0.05)
+    assert math.isinf(result.errors["sky0"]["level"]) and math.isinf(result.errors["sky1"]["level"])
+    single = gf.fit(gf.Model(shape, [gf.Sky(0.1)]), data, sigma=0.05)
+    assert single.errors["sky0"]["level"] == pytest.approx(0.05 / 30, rel=1e-6)
+
+
+def test_core_rejects_mismatched_weight_and_bad_damping():
+    specs = [("sky", [0.0, 0.0, 0.0], (0, 20, 0, 20), "exact", 0.0, 0.0)]
+    with pytest.raises(ValueError, match="weight must have the shape of data"):
+        _core.model_jacobian(np.ones((20, 20)), np.ones((2, 2)), specs, None, 0, 1e-4, 1, True, [True, False, False])
+    with pytest.raises(ValueError, match="lambda0"):
+        gf.fit(gf.Model((20, 20), [gf.Sky(0.0)]), np.ones((20, 20)), lambda0=0.0)

@@ -57,3 +57,9 @@ def test_initial_guess_without_light_is_a_clear_error():
     with pytest.raises(ValueError, match="no light above the sky"):
         gf.initial_guess(np.zeros((20, 20)))
     assert math.isfinite(gf.initial_guess(np.pad(np.ones((3, 3)), 5)).r_e)
+
+
+def test_scaled_windows_keep_at_least_one_pixel():
+    out = gf.scale_windows({1: (5, 6, 7, 8)}, (20, 20), expand_scale=0.1)
+    y0, y1, x0, x1 = out[1]
+    assert y1 - y0 >= 1 and x1 - x0 >= 1

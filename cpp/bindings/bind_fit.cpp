@@ -90,6 +90,8 @@ void bind_fit(py::module_& m) {
              double tolerance, int threads, bool extend, const std::vector<bool>& free) {
               DoubleArray d = require_image(data, "data", false);
               DoubleArray w = require_image(weight, "weight", false);
+              if (w.shape(0) != d.shape(0) || w.shape(1) != d.shape(1))
+                  throw std::invalid_argument("weight must have the shape of data");
               const ParsedModel parsed = parse_components(components);
               DoubleArray psf_arr;
               auto model = make_model(d.shape(0), d.shape(1), parsed, psf, psf_arr, oversample, tolerance, threads, extend);

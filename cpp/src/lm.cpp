@@ -59,6 +59,8 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
     if (x.size() != n || lower.size() != n || upper.size() != n)
         throw std::invalid_argument("levenberg_marquardt: x0, lower and upper must have one entry per parameter");
     if (options.max_iter < 0) throw std::invalid_argument("max_iter must be >= 0");
+    if (!(options.lambda0 > 0.0) || !std::isfinite(options.lambda0))
+        throw std::invalid_argument("lambda0 must be a finite number > 0");
     for (std::size_t k = 0; k < n; ++k) {
         if (!(lower[k] <= upper[k])) throw std::invalid_argument("a lower bound exceeds its upper bound");
         if (!std::isfinite(x[k])) throw std::invalid_argument("x0 has a non-finite value");

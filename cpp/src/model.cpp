@@ -222,7 +222,9 @@ std::vector<double> ImageFitProblem::free_parameters() const {
         const Block& b = blocks_[a];
         if (!b.ellipticity) continue;
         const std::size_t iq = model_.offset(active_[a]) + 5;
-        const double r = std::fmin((1.0 - params_[iq]) / (1.0 + params_[iq]), b.e_max);
+        // A round start (q = 1, e = 0) is moved to |e| = 1e-3 along its pa: at e = 0 the model depends on
+        // |e| only, so both derivatives vanish there and the fit could never leave it.
+        const double r = std::fmax(std::fmin((1.0 - params_[iq]) / (1.0 + params_[iq]), b.e_max), 1e-3);
         x[b.e1] = r * std::cos(2.0 * params_[iq + 1]);
         x[b.e2] = r * std::sin(2.0 * params_[iq + 1]);
     }

@@ -14,7 +14,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "galforge/sersic.hpp"
@@ -308,6 +310,12 @@ void render_sersic_gradient(const ImageView& image, double* const gradient[kSers
     if (window.empty()) return;
     if (!std::isfinite(image.x_origin) || !std::isfinite(image.y_origin))
         throw std::invalid_argument("image origin must be finite");
+    // Point counts per batch are ints (so that int-to-double conversion vectorises): at most
+    // (band + 4) rows of width + 4 centre samples, or width x oversample^2 sub-pixel samples per row.
+    const std::ptrdiff_t k = std::max(1, options.oversample);
+    if ((window.width() + 4) * std::max<std::ptrdiff_t>(k * k, 40) > std::numeric_limits<int>::max())
+        throw std::invalid_argument("window width " + std::to_string(window.width()) + " x oversample^2 exceeds 2^31 "
+                                    "samples per row");
     const Profile P(p);
     const GradientProfile G(p);
     const std::ptrdiff_t band = 32;  // rows per task: the centre samples of 4 extra rows are shared

@@ -56,6 +56,13 @@ def _weights(data, sigma, mask):
     return np.ascontiguousarray(np.where(good, data, 0.0)), weight, good
 
 
+def _positive(name, value):
+    value = finite(name, value)
+    if not value > 0:
+        raise GalforgeValueError(f"{name} = {value!r} is invalid: expected a finite number > 0")
+    return value
+
+
 def _labels(components):
     """A unique name per component: its ``name`` or kind + index."""
     labels = []
@@ -99,12 +106,13 @@ def _core_options(model):
 
 
 def _with_values(model, values):
-    """A copy of ``model`` whose components take ``values`` ({(index, name): value}); pa wrapped to [0, pi)."""
+    """A copy of ``model`` whose components take ``values`` ({(index, name): value}); a free pa with open
+    bounds is wrapped to [0, pi) (the profile has period pi in pa)."""
     components = []
     for i, c in enumerate(model.components):
         changes = {name: v for (j, name), v in values.items() if j == i}
-        if "pa" in changes:
-            changes["pa"] = math.remainder(changes["pa"] - math.pi / 2, math.pi) + math.pi / 2
+        if "pa" in changes and "pa" not in c.fixed and c.bound("pa") == (-math.inf, math.inf):
+            changes["pa"] = changes["pa"] % math.pi
         components.append(c.copy(**changes))
     fitted = Model(model.shape, components, psf=model.psf, oversample=model.oversample, tolerance=model.tolerance,
                    extend=model.extend, normalize_psf=False, threads=model.threads)
@@ -200,7 +208,7 @@ def fit(model, data, sigma=None, mask=None, method="lm", max_iter=None, verbose=
     if method == "lm":
         max_iter = 100 if max_iter is None else positive_int("max_iter", max_iter, minimum=0)
         out = _core.fit_lm(data, weight, specs, free=free, lower=lower, upper=upper, max_iter=max_iter, ftol=ftol,
-                           xtol=xtol, gtol=gtol, lambda0=finite("lambda0", lambda0), **options)
+                           xtol=xtol, gtol=gtol, lambda0=_positive("lambda0", lambda0), **options)
         log = [(i, chi2 / max(ndf, 1), lam, accepted) for i, chi2, lam, accepted in out["log"]]
         params, chi2, hessian = out["params"], out["chi2"], np.asarray(out["hessian"]).reshape(n_free, n_free)
         n_iter, n_eval, message, success = out["n_iter"], out["n_eval"], out["message"], out["success"]
@@ -232,7 +240,8 @@ def fit(model, data, sigma=None, mask=None, method="lm", max_iter=None, verbose=
 
 
 def _covariance(hessian, scale):
-    """scale * inverse of the free-parameter J^T W J; inf on the diagonal of parameters it does not constrain."""
+    """scale * inverse of the free-parameter J^T W J. Parameters the data do not constrain (a zero
+    diagonal, or a share of a null direction of the diagonally scaled matrix) get an infinite variance."""
     n = hessian.shape[0]
     if n == 0:
         return np.zeros((0, 0))
@@ -243,8 +252,15 @@ def _covariance(hessian, scale):
     if live.any():
         d = np.sqrt(diag[live])
         scaled = hessian[np.ix_(live, live)] / np.outer(d, d)  # unit diagonal: well conditioned to invert
-        inverse = np.linalg.pinv(scaled, rcond=1e-14, hermitian=True) / np.outer(d, d)
-        covariance[np.ix_(live, live)] = inverse * scale
+        values, vectors = np.linalg.eigh(scaled)
+        null = values <= 1e-12 * values.max()
+        inverse = (vectors[:, ~null] / values[~null]) @ vectors[:, ~null].T / np.outer(d, d)
+        block = inverse * scale
+        unconstrained = (np.abs(vectors[:, null]) > 1e-6).any(axis=1)
+        block[unconstrained, :] = np.nan
+        block[:, unconstrained] = np.nan
+        block[unconstrained, unconstrained] = np.inf
+        covariance[np.ix_(live, live)] = block
     return covariance
 
 

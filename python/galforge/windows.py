@@ -39,7 +39,9 @@ def scale_windows(windows, image_shape, expand_scale=1.0, expand_border=0.0):
     for key, (y0, y1, x0, x1) in windows.items():
         cy, cx = (y0 + y1) / 2, (x0 + x1) / 2
         hy, hx = expand_scale * (y1 - y0) / 2 + expand_border, expand_scale * (x1 - x0) / 2 + expand_border
-        out[key] = (max(0, int(cy - hy)), min(ny, int(cy + hy)), max(0, int(cx - hx)), min(nx, int(cx + hx)))
+        y_begin, x_begin = max(0, int(cy - hy)), max(0, int(cx - hx))
+        # at least one pixel, even when expand_scale shrinks a small window to nothing
+        out[key] = (y_begin, max(min(ny, int(cy + hy)), y_begin + 1), x_begin, max(min(nx, int(cx + hx)), x_begin + 1))
     return out
 
 

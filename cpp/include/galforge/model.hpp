@@ -75,9 +75,10 @@ private:
 // bounds on them. Components whose parameters are all fixed are rendered once.
 //
 // With `ellipticity_vector`, a Sersic component whose q and pa are both free and whose q may reach 1
-// is fitted in e = (1 - q) / (1 + q) (cos 2 pa, sin 2 pa) instead: smooth through q = 1 (where pa is
-// undefined and (q, pa) makes the normal equations singular) and free of the pa wrap. Its two free
-// slots then hold (e1, e2), bounded by |e| <= (1 - q_min) / (1 + q_min).
+// is fitted in e = (1 - q) / (1 + q) (cos 2 pa, sin 2 pa) instead: no singular direction near q = 1
+// (where pa is undefined and (q, pa) makes the normal equations singular) and no pa wrap. Its two
+// free slots then hold (e1, e2) in the box |e1|, |e2| <= (1 - q_min) / (1 + q_min), |e| clamped to that
+// radius (q to q_min). A round start (e = 0, where the model depends on |e| only) starts at |e| = 1e-3.
 class ImageFitProblem : public LeastSquaresProblem {
 public:
     ImageFitProblem(const ImageModel& model, const double* data, const double* weight, std::vector<double> params,
