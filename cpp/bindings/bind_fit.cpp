@@ -4,6 +4,7 @@
 #include <cmath>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "arrays.hpp"
@@ -66,6 +67,15 @@ std::unique_ptr<ImageModel> make_model(std::ptrdiff_t ny, std::ptrdiff_t nx, con
                                         RenderOptions{oversample, tolerance, threads}, extend);
 }
 
+// The data image and a weight image of the same shape.
+std::pair<DoubleArray, DoubleArray> data_and_weight(py::handle data, py::handle weight) {
+    DoubleArray d = require_image(data, "data", false);
+    DoubleArray w = require_image(weight, "weight", false);
+    if (w.shape(0) != d.shape(0) || w.shape(1) != d.shape(1))
+        throw std::invalid_argument("weight must have the shape of data");
+    return {d, w};
+}
+
 }  // namespace
 
 void bind_fit(py::module_& m) {
@@ -84,14 +94,11 @@ void bind_fit(py::module_& m) {
           py::arg("out"), py::arg("components"), py::arg("psf"), py::arg("oversample"), py::arg("tolerance"),
           py::arg("threads"), py::arg("extend"));
 
-    // Jacobian of the model image with respect to the free parameters: (n_free, ny, nx), and the image.
+    // chi2 and the normal equations (J^T W J, J^T W (d - m)) over the free parameters, at the given values.
     m.def("model_jacobian",
           [](py::handle data, py::handle weight, const py::list& components, const py::object& psf, int oversample,
              double tolerance, int threads, bool extend, const std::vector<bool>& free) {
-              DoubleArray d = require_image(data, "data", false);
-              DoubleArray w = require_image(weight, "weight", false);
-              if (w.shape(0) != d.shape(0) || w.shape(1) != d.shape(1))
-                  throw std::invalid_argument("weight must have the shape of data");
+              auto [d, w] = data_and_weight(data, weight);
               const ParsedModel parsed = parse_components(components);
               DoubleArray psf_arr;
               auto model = make_model(d.shape(0), d.shape(1), parsed, psf, psf_arr, oversample, tolerance, threads, extend);
@@ -108,10 +115,7 @@ void bind_fit(py::module_& m) {
           [](py::handle data, py::handle weight, const py::list& components, const py::object& psf, int oversample,
              double tolerance, int threads, bool extend, const std::vector<bool>& free, const std::vector<double>& lower,
              const std::vector<double>& upper, int max_iter, double ftol, double xtol, double gtol, double lambda0) {
-              DoubleArray d = require_image(data, "data", false);
-              DoubleArray w = require_image(weight, "weight", false);
-              if (w.shape(0) != d.shape(0) || w.shape(1) != d.shape(1))
-                  throw std::invalid_argument("weight must have the shape of data");
+              auto [d, w] = data_and_weight(data, weight);
               const ParsedModel parsed = parse_components(components);
               DoubleArray psf_arr;
               auto model = make_model(d.shape(0), d.shape(1), parsed, psf, psf_arr, oversample, tolerance, threads, extend);

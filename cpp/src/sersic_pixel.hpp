@@ -10,6 +10,14 @@
 #include "galforge/image.hpp"
 #include "galforge/sersic.hpp"
 
+// Vector loops cloned for AVX2 and AVX-512 and chosen at load time (GCC on x86-64), so that a portable
+// build still uses the widest vectors of the CPU it runs on.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(GALFORGE_NO_CLONES)
+#define GALFORGE_VECTOR_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
+#else
+#define GALFORGE_VECTOR_CLONES
+#endif
+
 namespace galforge::detail {
 
 enum class Kind { gauss, exponential, square_root, quartic_root, general_ellipse, generalized };

@@ -21,12 +21,6 @@
 #include "galforge/sersic.hpp"
 #include "sersic_pixel.hpp"
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(GALFORGE_NO_CLONES)
-#define GALFORGE_VECTOR_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
-#else
-#define GALFORGE_VECTOR_CLONES
-#endif
-
 namespace galforge {
 
 namespace detail {
