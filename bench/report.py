@@ -2,6 +2,7 @@
 per suite run): median times, and each entry's time relative to the galforge entry of its group
 (peer / galforge, > 1 means galforge is faster), with the figures each entry records (extra_info)."""
 import json
+import re
 import platform
 import sys
 from collections import defaultdict
@@ -10,7 +11,7 @@ from pathlib import Path
 
 def _code(benchmark):
     """The entry's name inside the test id's brackets, without a profile suffix such as -n2.5."""
-    return benchmark["name"].split("[")[1].rstrip("]").split("-n")[0]
+    return re.sub(r"-n\d[\d.]*$", "", benchmark["name"].split("[")[1].rstrip("]"))
 
 
 def _extra(benchmark):
@@ -28,8 +29,8 @@ def main(*json_paths, out_path="bench/RESULTS.md"):
             groups[b["group"]].append(b)
         runs.append(f"`{path.name}` {data['datetime'][:16]} UTC")
     lines = ["# Benchmark results", "",
-             f"Machine: {data['machine_info'].get('cpu', {}).get('brand_raw', platform.processor())} (2 cores, "
-             f"shared with other jobs while measured), Python {data['machine_info']['python_version']}; runs: "
+             f"Machine: {data['machine_info'].get('cpu', {}).get('brand_raw', platform.processor())} (2 cores), "
+             f"Python {data['machine_info']['python_version']}; runs: "
              + "; ".join(runs) + ".",
              "Regenerate one suite: `pip install '.[bench]' && python -m pytest bench/test_bench_<suite>.py "
              "--benchmark-json=bench/latest-<suite>.json && python bench/report.py`.", "",

@@ -34,9 +34,9 @@ def case(size):
 CASES = {size: case(size) for size in (128, 256)}
 
 
-def galforge_fit(size):
+def galforge_fit(size, threads=1):
     data, s = CASES[size]
-    model = gf.Model((size, size), [gf.Sersic(*s[:7]), gf.Sky(s[7])], psf=PSF)
+    model = gf.Model((size, size), [gf.Sersic(*s[:7]), gf.Sky(s[7])], psf=PSF, threads=threads)
     result = gf.fit(model, data, sigma=SIGMA)
     assert result.success
     return result.reduced_chi2
@@ -110,7 +110,8 @@ def astrophot_fit(size):
     return float(result.chi2_ndf())
 
 
-RUNS = {"galforge": galforge_fit, "scipy-least_squares-lm": scipy_fit, "pyimfit-lm": pyimfit_fit,
+RUNS = {"galforge": galforge_fit, "galforge-2threads": lambda size: galforge_fit(size, threads=2),
+        "scipy-least_squares-lm": scipy_fit, "pyimfit-lm": pyimfit_fit,
         "astrophot-lm": astrophot_fit}
 ROUNDS = {"astrophot-lm": 1}
 
