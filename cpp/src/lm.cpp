@@ -72,6 +72,12 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
     result.n_eval = 1;
     if (!std::isfinite(chi2)) throw std::invalid_argument("chi2 is not finite at the starting point");
     double mu = options.lambda0, nu = 2.0;
+    // After a rejected step or a failed factorisation; true once the damping is beyond any use.
+    auto damp_more = [&mu, &nu] {
+        mu *= nu;
+        nu *= 2.0;
+        return mu > 1e20;
+    };
     std::vector<double> A, h, trial(n), scale(n), H_trial, g_trial;
     std::vector<std::size_t> free;
     result.status = LMStatus::max_iter;
@@ -108,9 +114,7 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
         }
         if (!cholesky_solve(A, h, m)) {  // not positive definite at this damping: damp more
             result.log.push_back({it, chi2, mu, false});
-            mu *= nu;
-            nu *= 2.0;
-            if (mu > 1e20) {
+            if (damp_more()) {
                 result.status = LMStatus::singular;
                 result.message = "the normal equations stayed singular under maximal damping";
                 done = true;
@@ -160,9 +164,7 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
             }
         } else {
             result.log.push_back({it, chi2, mu, false});
-            mu *= nu;
-            nu *= 2.0;
-            if (mu > 1e20) {
+            if (damp_more()) {
                 result.status = LMStatus::no_progress;
                 result.message = "could not find a step that decreases chi2";
                 break;

@@ -15,30 +15,11 @@ import importlib.util
 import math
 import os
 import shutil
-import tempfile
 
+from .._files import atomic_path, atomic_write
 from ..errors import GalforgeValueError
 
 PARTS_SUFFIX = ".parts"
-
-
-def atomic_write(path, write):
-    """Call ``write(file)`` on a temporary text file beside ``path``, then rename it to ``path``.
-
-    If ``write`` raises, the temporary file is removed and ``path`` is left as it was."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".galforge-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
 
 
 def _cell(value):
@@ -141,13 +122,5 @@ def _write_parquet(path, columns, rows):
 
     types = {float: pa.float64(), int: pa.int64(), str: pa.string()}
     table = pa.table({name: pa.array([r[name] for r in rows], type=types[kind]) for name, kind in columns})
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".galforge-", suffix=".parquet.tmp")
-    os.close(fd)
-    try:
+    with atomic_path(path, suffix=".parquet.tmp") as tmp:
         pq.write_table(table, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise

@@ -11,8 +11,8 @@ import json
 import math
 import os
 import sys
-import tempfile
 
+from .._files import atomic_write
 from ..errors import GalforgeFileNotFoundError, GalforgeValueError
 
 _NAMES = {"nan": None, "null": None, "None": None, "true": True, "false": False, "True": True, "False": False,
@@ -93,21 +93,15 @@ def write_rows(path, rows):
     for row in rows:
         for name, _ in row:
             columns.setdefault(name, None)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".galforge-", suffix=".csv.tmp")
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f, lineterminator="\n")
-            writer.writerow(list(columns))
-            for row in rows:
-                cells = dict(row)
-                writer.writerow([_cell(cells.get(name)) for name in columns])
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+
+    def write(f):
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(list(columns))
+        for row in rows:
+            cells = dict(row)
+            writer.writerow([_cell(cells.get(name)) for name in columns])
+
+    atomic_write(path, write)
 
 
 def load_yaml(path):
