@@ -54,6 +54,9 @@ def _numbers(values):
     return arr if arr.ndim == 1 else None
 
 
+MAX_COORDINATE = 1e100  # beyond this, products in the geometry predicates overflow
+
+
 def _drawing(x, y, skipped):
     """(k, 2) float vertices of a usable drawing, or None (reason counted)."""
     xa, ya = _numbers(x), _numbers(y)
@@ -62,6 +65,9 @@ def _drawing(x, y, skipped):
         return None
     if not (np.all(np.isfinite(xa)) and np.all(np.isfinite(ya))):
         skipped.add("drawings with non-finite coordinates")
+        return None
+    if np.any(np.abs(xa) > MAX_COORDINATE) or np.any(np.abs(ya) > MAX_COORDINATE):
+        skipped.add(f"drawings with coordinates beyond {MAX_COORDINATE:g} (areas would overflow)")
         return None
     xy = np.column_stack([xa, ya])
     distinct = len(xy) - 1 if len(xy) > 1 and np.array_equal(xy[0], xy[-1]) else len(xy)
