@@ -71,8 +71,14 @@ Convolver::Convolver(const double* psf, std::size_t ky, std::size_t kx, std::siz
 }
 
 template <class T>
-void Convolver::convolve_with(const std::complex<T>* psf_hat, const double* in, double* out, int threads) const {
+void Convolver::convolve_with(const std::complex<T>* psf_hat, const double* in, double* out, const Window& window,
+                              int threads) const {
     if (threads < 1) throw std::invalid_argument("threads must be >= 1");
+    if (window.y_begin < 0 || window.x_begin < 0 || window.empty() ||
+        static_cast<std::size_t>(window.y_end) > ny_ || static_cast<std::size_t>(window.x_end) > nx_)
+        throw std::invalid_argument("convolution crop outside the image or empty");
+    const std::size_t y0 = static_cast<std::size_t>(window.y_begin), rows = static_cast<std::size_t>(window.height());
+    const std::size_t x0 = static_cast<std::size_t>(window.x_begin), cols = static_cast<std::size_t>(window.width());
     // Scratch reused by each thread across calls (fresh large allocations cost page faults).
     thread_local std::vector<T> real;
     thread_local std::vector<std::complex<T>> spec;
@@ -85,20 +91,22 @@ void Convolver::convolve_with(const std::complex<T>* psf_hat, const double* in, 
     }
     fft::rfft_rows(real.data(), static_cast<std::ptrdiff_t>(pnx_), spec.data(), static_cast<std::ptrdiff_t>(nh_), ny_,
                    pnx_, threads);
-    fft::convolve_columns(spec.data(), psf_hat, pny_, nh_, ny_, oy_, ny_);
-    // Only the rows of the "same" crop are transformed back.
-    fft::irfft_rows(spec.data() + oy_ * nh_, static_cast<std::ptrdiff_t>(nh_), real.data(),
-                    static_cast<std::ptrdiff_t>(pnx_), ny_, pnx_, T(1), threads);
-    for (std::size_t i = 0; i < ny_; ++i)
-        std::copy(real.begin() + i * pnx_ + ox_, real.begin() + i * pnx_ + ox_ + nx_, out + i * nx_);
+    fft::convolve_columns(spec.data(), psf_hat, pny_, nh_, ny_, oy_ + y0, rows);
+    // Only the rows of the crop are transformed back.
+    fft::irfft_rows(spec.data() + (oy_ + y0) * nh_, static_cast<std::ptrdiff_t>(nh_), real.data(),
+                    static_cast<std::ptrdiff_t>(pnx_), rows, pnx_, T(1), threads);
+    for (std::size_t i = 0; i < rows; ++i)
+        std::copy(real.begin() + i * pnx_ + ox_ + x0, real.begin() + i * pnx_ + ox_ + x0 + cols, out + i * cols);
 }
 
 void Convolver::convolve(const double* in, double* out, int threads) const {
-    convolve_with(psf_hat_.data(), in, out, threads);
+    const Window all{0, static_cast<std::ptrdiff_t>(ny_), 0, static_cast<std::ptrdiff_t>(nx_)};
+    convolve_with(psf_hat_.data(), in, out, all, threads);
 }
 
-void Convolver::convolve_single(const double* in, double* out) const {
-    convolve_with(psf_hat_single_.data(), in, out, 1);
+void Convolver::convolve_window(const double* in, double* out, const Window& window, bool single, int threads) const {
+    if (single) convolve_with(psf_hat_single_.data(), in, out, window, threads);
+    else convolve_with(psf_hat_.data(), in, out, window, threads);
 }
 
 }  // namespace galforge

@@ -9,7 +9,32 @@
 #include <string>
 #include <utility>
 
+#include "vector_clones.hpp"
+
 namespace galforge {
+
+namespace {
+
+// sum_j a[j] w[j] b[j], in vector lanes (the order of the additions is free).
+GALFORGE_VECTOR_CLONES
+double weighted_dot(const double* __restrict a, const double* __restrict w, const double* __restrict b,
+                    std::ptrdiff_t n) {
+    double sum = 0.0;
+#pragma omp simd reduction(+ : sum)
+    for (std::ptrdiff_t j = 0; j < n; ++j) sum += a[j] * w[j] * b[j];
+    return sum;
+}
+
+// sum_j a[j] b[j], likewise.
+GALFORGE_VECTOR_CLONES
+double dot(const double* __restrict a, const double* __restrict b, std::ptrdiff_t n) {
+    double sum = 0.0;
+#pragma omp simd reduction(+ : sum)
+    for (std::ptrdiff_t j = 0; j < n; ++j) sum += a[j] * b[j];
+    return sum;
+}
+
+}  // namespace
 
 ImageModel::ImageModel(std::ptrdiff_t ny, std::ptrdiff_t nx, std::vector<ComponentSpec> components, const double* psf,
                        std::size_t ky, std::size_t kx, const RenderOptions& options, bool extend,
@@ -156,11 +181,11 @@ void ImageModel::component_jacobian(std::size_t component, const double* params,
     for (int k = -1; k < np; ++k) {
         if (k >= 0 && (!want[k] || k == linear)) continue;
         double* plane = grid.data() + static_cast<std::size_t>(1 + k) * grid_size;
-        if (region.convolver) {  // derivatives in single precision: ample for the LM steps and errors
-            if (k < 0) region.convolver->convolve(plane, plane, 1);
-            else region.convolver->convolve_single(plane, plane);
-        }
         double* dest = k < 0 ? value.data() : jacobian.data() + static_cast<std::size_t>(k) * block;
+        if (region.convolver) {  // derivatives in single precision: ample for the LM steps and errors
+            region.convolver->convolve_window(plane, dest, Window{my, my + h, mx, mx + w}, k >= 0);
+            continue;
+        }
         for (std::ptrdiff_t i = 0; i < h; ++i)
             std::copy(plane + (i + my) * region.width + mx, plane + (i + my) * region.width + mx + w, dest + i * w);
     }
@@ -369,7 +394,7 @@ double ImageFitProblem::normal_equations(const std::vector<double>& x, std::vect
         for (std::ptrdiff_t i = 0; i < wu.height(); ++i) {
             const double* jr = ju + i * wu.width();
             const double* rr = wr.data() + (wu.y_begin + i) * nx + wu.x_begin;
-            for (std::ptrdiff_t j = 0; j < wu.width(); ++j) gsum += jr[j] * rr[j];
+            gsum += dot(jr, rr, wu.width());
         }
         g[cu.free] = gsum;
         for (std::ptrdiff_t v = u; v < ncols; ++v) {
@@ -385,7 +410,7 @@ double ImageFitProblem::normal_equations(const std::vector<double>& x, std::vect
                 const double* pu = ju + (i - wu.y_begin) * wu.width() - wu.x_begin;
                 const double* pv = jv + (i - wv.y_begin) * wv.width() - wv.x_begin;
                 const double* pw = weight_ + i * nx;
-                for (std::ptrdiff_t j = x0; j < x1; ++j) sum += pu[j] * pw[j] * pv[j];
+                sum += weighted_dot(pu + x0, pw + x0, pv + x0, x1 - x0);
             }
             H[cu.free * n + cv.free] = sum;
             H[cv.free * n + cu.free] = sum;

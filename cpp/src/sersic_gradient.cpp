@@ -130,7 +130,7 @@ struct Scratch {
     std::vector<double> px, py, pw, pg;  // per-row node lists
     std::vector<std::ptrdiff_t> owner;
     std::vector<Cell> heap;
-    std::vector<double> buffer;
+    std::vector<double> values, row;  // centre-sample values; one row's states, estimates and node values
     std::vector<std::uint8_t> rules;
     double* sum_ptr[kSersicParams];
 
@@ -183,14 +183,17 @@ void gradient_rows_uniform(const GradientProfile& G, const ImageView& img, doubl
     }
 }
 
-// Adaptive rows [r0, r1): `rules` (from the rendering pass) says how each pixel was integrated.
+// Adaptive rows [r0, r1): values (added to img) and derivatives from the same samples. The value of a
+// sample is ie E, a by-product of its derivatives, so the rule of render_rows_adaptive (stencil, else
+// 2x2 Gauss-Legendre, else the adaptive cubature) is run on them, and each pixel's derivatives are
+// integrated by the rule that integrated its value.
 void gradient_rows_adaptive(const Profile& P, const GradientProfile& G, const ImageView& img,
                             double* const gradient[kSersicParams], const Window& w, std::ptrdiff_t r0,
-                            std::ptrdiff_t r1, double tol, const std::uint8_t* rules, Scratch& sc) {
+                            std::ptrdiff_t r1, double tol, Scratch& sc) {
     const std::ptrdiff_t width = w.width(), stride = width + 4;
     const double dx_ring = img.x_origin + static_cast<double>(w.x_begin) - 2.0 - P.x0;  // ring column 0
     const double dx_first = dx_ring + 2.0;
-    // Centre-sample derivatives of rows r0-2 .. r1+1: (r1 - r0 + 4) rows x stride, per parameter.
+    // Centre samples of rows r0-2 .. r1+1: (r1 - r0 + 4) rows x stride, per parameter, and their values.
     const std::ptrdiff_t rows = r1 - r0 + 4;
     const std::size_t count = static_cast<std::size_t>(rows * stride);
     sc.reset_points(count);
@@ -203,24 +206,14 @@ void gradient_rows_adaptive(const Profile& P, const GradientProfile& G, const Im
         }
     double* const* centre = sc.sums_of(count, with_c(G, gradient));
     add_gradient(G, sc.dx.data(), sc.dy.data(), sc.weight.data(), static_cast<int>(count), centre);
-    // Stencil pixels: the same linear combination of centre samples as the value, over the span of
-    // each row that holds them.
-    for (std::ptrdiff_t i = r0; i < r1; ++i) {
-        const std::uint8_t* rule = rules + (i - r0) * width;
-        std::ptrdiff_t lo = 0, hi = width;
-        while (lo < hi && rule[lo] != detail::kRuleStencil) ++lo;
-        while (hi > lo && rule[hi - 1] != detail::kRuleStencil) --hi;
-        const std::ptrdiff_t t = i - r0 + 2, row = i * img.nx + w.x_begin;
-        for (int p = 0; p < kSersicParams && lo < hi; ++p) {
-            if (gradient[p] == nullptr) continue;
-            const double* base = centre[p] + 2 + lo;
-            add_stencil_means(base + (t - 2) * stride, base + (t - 1) * stride, base + t * stride,
-                              base + (t + 1) * stride, base + (t + 2) * stride, rule + lo, gradient[p] + row + lo,
-                              hi - lo);
-        }
-    }
-    // Gauss-Legendre 2x2 pixels: their 4 nodes over the span of the row that holds them (weight 0 for
-    // the other pixels of the span), in one vectorised batch.
+    sc.values.resize(count);
+    for (std::size_t m = 0; m < count; ++m) sc.values[m] = G.ie * centre[2][m];  // dI/die = E
+    sc.row.resize(static_cast<std::size_t>(7 * width));
+    double* const state = sc.row.data();
+    double* const stencil = state + width;
+    double* const curvature = stencil + width;
+    double* const gl = curvature + width;  // 4 rows: the values at each pixel's 2x2 Gauss-Legendre nodes
+    sc.rules.resize(static_cast<std::size_t>((r1 - r0) * width));
     std::vector<double>& px = sc.px;
     std::vector<double>& py = sc.py;
     std::vector<double>& pw = sc.pw;
@@ -234,9 +227,18 @@ void gradient_rows_adaptive(const Profile& P, const GradientProfile& G, const Im
         add_gradient(G, px.data(), py.data(), pw.data(), static_cast<int>(npts), per_point);
     };
     for (std::ptrdiff_t i = r0; i < r1; ++i) {
-        const std::uint8_t* rule = rules + (i - r0) * width;
+        const std::ptrdiff_t t = i - r0 + 2, row = i * img.nx + w.x_begin;
         const double dy = img.y_origin + static_cast<double>(i) - P.y0;
-        const std::ptrdiff_t row = i * img.nx + w.x_begin;
+        double* const out = img.row(i) + w.x_begin;
+        const double* v = sc.values.data() + 2;
+        detail::forced_states(P, dy, dx_first, width, state);
+        detail::stencil_pass(v + (t - 2) * stride, v + (t - 1) * stride, v + t * stride, v + (t + 1) * stride,
+                             v + (t + 2) * stride, state, stencil, curvature, out, width, P.value_floor);
+        std::uint8_t* const rule = sc.rules.data() + (i - r0) * width;
+        for (std::ptrdiff_t j = 0; j < width; ++j) rule[j] = static_cast<std::uint8_t>(state[j]);
+        // Pixels pending the 2x2 Gauss-Legendre check: derivatives at their 4 nodes over the span of the
+        // row that holds them (weight 0 for the other pixels of the span), in one vectorised batch; the
+        // values there decide the check, and the derivatives count where it passes.
         std::ptrdiff_t lo = 0, hi = width;
         while (lo < hi && rule[lo] != detail::kRuleGauss2x2) ++lo;
         while (hi > lo && rule[hi - 1] != detail::kRuleGauss2x2) --hi;
@@ -260,16 +262,23 @@ void gradient_rows_adaptive(const Profile& P, const GradientProfile& G, const Im
                 }
             }
             evaluate(npts);
+            for (int k = 0; k < 4; ++k)
+                for (std::ptrdiff_t j = 0; j < span; ++j) gl[k * width + j] = 4.0 * G.ie * per_point[2][k * span + j];
+            detail::gauss_pass(gl, gl + width, gl + 2 * width, gl + 3 * width, stencil + lo, curvature + lo,
+                               state + lo, out + lo, span, 0.25 * tol, P.value_floor);
             for (int p = 0; p < kSersicParams; ++p) {
                 if (gradient[p] == nullptr) continue;
-                double* __restrict out = gradient[p] + row + lo;
+                double* __restrict o = gradient[p] + row + lo;
                 const double* g = per_point[p];
-                for (std::ptrdiff_t j = 0; j < span; ++j) out[j] += g[j] + g[span + j] + g[2 * span + j] + g[3 * span + j];
+                for (std::ptrdiff_t j = 0; j < span; ++j)
+                    o[j] += state[lo + j] == 0.0 ? g[j] + g[span + j] + g[2 * span + j] + g[3 * span + j] : 0.0;
             }
+            for (std::ptrdiff_t j = lo; j < hi; ++j)
+                if (rule[j] == detail::kRuleGauss2x2 && state[j] == 2.0) rule[j] = detail::kRuleAdaptive;
         }
-        // Adaptive pixels: the leaves of the value's cubature (integrate_pixel is deterministic), each
-        // by its own 3x3 rule: within the value's error estimate of the value's rule (the leaf's four
-        // children), at a quarter of the cost.
+        // Adaptive pixels: the value is the sum over the leaves of the cubature, the derivatives those
+        // of each leaf by its own 3x3 rule: within the value's error estimate of the value's rule (the
+        // leaf's four children), at a quarter of the cost.
         px.clear();
         py.clear();
         pw.clear();
@@ -277,7 +286,7 @@ void gradient_rows_adaptive(const Profile& P, const GradientProfile& G, const Im
         for (std::ptrdiff_t j = 0; j < width; ++j) {
             if (rule[j] != detail::kRuleAdaptive) continue;
             const double dx = dx_first + static_cast<double>(j);
-            detail::integrate_pixel(P, dx, dy, 0.5 * tol, P.initial_split(dx, dy), sc.heap);
+            out[j] += detail::integrate_pixel(P, dx, dy, 0.5 * tol, P.initial_split(dx, dy), sc.heap);
             for (const Cell& cell : sc.heap) {
                 double xs[3], ys[3];
                 detail::gl_nodes(cell.ax, cell.bx, xs);
@@ -297,6 +306,22 @@ void gradient_rows_adaptive(const Profile& P, const GradientProfile& G, const Im
         for (int p = 0; p < kSersicParams; ++p) {
             if (gradient[p] == nullptr) continue;
             for (std::size_t m = 0; m < px.size(); ++m) gradient[p][row + owner[m]] += per_point[p][m];
+        }
+    }
+    // Stencil pixels: the same linear combination of centre samples as the value, over the span of
+    // each row that holds them.
+    for (std::ptrdiff_t i = r0; i < r1; ++i) {
+        const std::uint8_t* rule = sc.rules.data() + (i - r0) * width;
+        std::ptrdiff_t lo = 0, hi = width;
+        while (lo < hi && rule[lo] != detail::kRuleStencil) ++lo;
+        while (hi > lo && rule[hi - 1] != detail::kRuleStencil) --hi;
+        const std::ptrdiff_t t = i - r0 + 2, row = i * img.nx + w.x_begin;
+        for (int p = 0; p < kSersicParams && lo < hi; ++p) {
+            if (gradient[p] == nullptr) continue;
+            const double* base = centre[p] + 2 + lo;
+            add_stencil_means(base + (t - 2) * stride, base + (t - 1) * stride, base + t * stride,
+                              base + (t + 1) * stride, base + (t + 2) * stride, rule + lo, gradient[p] + row + lo,
+                              hi - lo);
         }
     }
 }
@@ -340,12 +365,9 @@ void render_sersic_gradient(const ImageView& image, double* const gradient[kSers
             const std::ptrdiff_t r0 = window.y_begin + b * band;
             const std::ptrdiff_t r1 = std::min(r0 + band, window.y_end);
             if (options.oversample == 0) {
-                sc.rules.assign(static_cast<std::size_t>((r1 - r0) * window.width()), 0);
-                detail::render_rows_adaptive(P, image, window, r0, r1, options.tolerance, sc.buffer, sc.heap,
-                                             sc.rules.data());
-                gradient_rows_adaptive(P, G, image, gradient, window, r0, r1, options.tolerance, sc.rules.data(), sc);
+                gradient_rows_adaptive(P, G, image, gradient, window, r0, r1, options.tolerance, sc);
             } else {
-                detail::render_rows_uniform(P, image, window, r0, r1, options.oversample, sc.buffer);
+                detail::render_rows_uniform(P, image, window, r0, r1, options.oversample, sc.row);
                 gradient_rows_uniform(G, image, gradient, window, r0, r1, options.oversample, p.x0, p.y0, sc);
             }
         }

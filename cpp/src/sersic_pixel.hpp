@@ -10,13 +10,7 @@
 #include "galforge/image.hpp"
 #include "galforge/sersic.hpp"
 
-// Vector loops cloned for AVX2 and AVX-512 and chosen at load time (GCC on x86-64), so that a portable
-// build still uses the widest vectors of the CPU it runs on.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(GALFORGE_NO_CLONES)
-#define GALFORGE_VECTOR_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
-#else
-#define GALFORGE_VECTOR_CLONES
-#endif
+#include "vector_clones.hpp"
 
 namespace galforge::detail {
 
@@ -101,7 +95,7 @@ struct Cell {
 
 inline constexpr std::size_t kMaxCells = 8192;  // per pixel: bounds the cost of pathological profiles
 
-// How a pixel of the adaptive mode was integrated (render_rows_adaptive's `rules`).
+// How a pixel of the adaptive mode was integrated (recorded by the derivatives' pass).
 inline constexpr std::uint8_t kRuleStencil = 0;    // 4th-order estimate from the 5x5 centre samples
 inline constexpr std::uint8_t kRuleGauss2x2 = 1;   // 2x2 Gauss-Legendre mean
 inline constexpr std::uint8_t kRuleAdaptive = 2;   // globally adaptive cubature (leaves of integrate_pixel)
@@ -133,11 +127,20 @@ double integrate_pixel(const Profile& P, double dx, double dy, double rel_tol, i
 void render_rows_uniform(const Profile& P, const ImageView& img, const Window& w, std::ptrdiff_t r0,
                          std::ptrdiff_t r1, int k, std::vector<double>& buffer);
 
-// Rows [r0, r1) of the window, adaptively integrated. If `rules` is not null it receives, row-major
-// over (r1 - r0) x window width, the rule (kRule*) that integrated each pixel.
+// Rows [r0, r1) of the window, adaptively integrated: per row, forced_states, stencil_pass, then
+// gauss_pass over the pixels stencil_pass left pending (state 1), then integrate_pixel for state 2.
 void render_rows_adaptive(const Profile& P, const ImageView& img, const Window& w, std::ptrdiff_t r0,
-                          std::ptrdiff_t r1, double tol, std::vector<double>& buffer, std::vector<Cell>& heap,
-                          std::uint8_t* rules);
+                          std::ptrdiff_t r1, double tol, std::vector<double>& buffer, std::vector<Cell>& heap);
+
+// The passes of that rule over one row of `width` pixels (documented in sersic_render.cpp), shared with
+// the derivatives' pass, which computes values and derivatives from the same samples.
+// state[j] = 2 (forced to the adaptive cubature) where the 5x5 stencil may be fooled, else 0.
+void forced_states(const Profile& P, double dy, double dx_first, std::ptrdiff_t width, double* state);
+void stencil_pass(const double* s2m, const double* s1m, const double* s0, const double* s1p, const double* s2p,
+                  double* state, double* stencil, double* curvature, double* out, std::ptrdiff_t width, double floor);
+void gauss_pass(const double* g00, const double* g01, const double* g10, const double* g11, const double* stencil,
+                const double* curvature, double* state, double* out, std::ptrdiff_t width, double accept,
+                double floor);
 
 // Distance (pixels) from a pixel centre within which the 5x5 stencil sees a feature.
 inline constexpr double kStencilReach = 2.5;

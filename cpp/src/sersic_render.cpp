@@ -315,9 +315,28 @@ void band_range(double a, double b, double half_width, double dx_first, std::ptr
     j1 = static_cast<std::ptrdiff_t>(std::ceil(std::fmin(std::fmax(hi - dx_first + 1.0, 0.0), w)));
 }
 
+void forced_states(const Profile& P, double dy, double dx_first, std::ptrdiff_t width, double* state) {
+    std::fill(state, state + width, 0.0);
+    // Pixels whose 5x5 stencil reaches the pixel holding the centre (the cusp for n > 1 fools the
+    // differences) and, for c != 2, pixels whose stencil reaches a symmetry axis (where the
+    // generalised radius is not smooth).
+    std::ptrdiff_t j0, j1;
+    if (std::fabs(dy) < kStencilReach) {
+        band_range(1.0, 0.0, kStencilReach, dx_first, width, j0, j1);
+        std::fill(state + j0, state + std::max(j0, j1), 2.0);
+    }
+    if (P.c != 2.0) {  // (only where the profile is above its floor)
+        band_range(-P.sin_pa, dy * P.cos_pa, kStencilReach + 0.25, dx_first, width, j0, j1);  // |u| small
+        for (std::ptrdiff_t j = j0; j < j1; ++j)
+            if (!P.below_floor(dx_first + static_cast<double>(j), dy)) state[j] = 2.0;
+        band_range(P.cos_pa, dy * P.sin_pa, kStencilReach + 0.25, dx_first, width, j0, j1);  // |v q| small
+        for (std::ptrdiff_t j = j0; j < j1; ++j)
+            if (!P.below_floor(dx_first + static_cast<double>(j), dy)) state[j] = 2.0;
+    }
+}
+
 void render_rows_adaptive(const Profile& P, const ImageView& img, const Window& w, std::ptrdiff_t r0,
-                          std::ptrdiff_t r1, double tol, std::vector<double>& buffer, std::vector<Cell>& heap,
-                          std::uint8_t* rules) {
+                          std::ptrdiff_t r1, double tol, std::vector<double>& buffer, std::vector<Cell>& heap) {
     constexpr int kRing = 5;
     const std::ptrdiff_t width = w.width(), stride = width + 4;
     buffer.resize(static_cast<std::size_t>(stride * kRing + 7 * width));
@@ -338,28 +357,9 @@ void render_rows_adaptive(const Profile& P, const ImageView& img, const Window& 
         sample(i + 2);
         const double dy = img.y_origin + static_cast<double>(i) - P.y0;
         double* const out = img.row(i) + w.x_begin;
-        std::fill(state, state + width, 0.0);
-        // Forced (state 2): pixels whose 5x5 stencil reaches the pixel holding the centre (the cusp
-        // for n > 1 fools the differences) and, for c != 2, pixels whose stencil reaches a symmetry
-        // axis (where the generalised radius is not smooth).
-        std::ptrdiff_t j0, j1;
-        if (std::fabs(dy) < kStencilReach) {
-            band_range(1.0, 0.0, kStencilReach, dx_first, width, j0, j1);
-            std::fill(state + j0, state + std::max(j0, j1), 2.0);
-        }
-        if (P.c != 2.0) {  // (only where the profile is above its floor)
-            band_range(-P.sin_pa, dy * P.cos_pa, kStencilReach + 0.25, dx_first, width, j0, j1);  // |u| small
-            for (std::ptrdiff_t j = j0; j < j1; ++j)
-                if (!P.below_floor(dx_first + static_cast<double>(j), dy)) state[j] = 2.0;
-            band_range(P.cos_pa, dy * P.sin_pa, kStencilReach + 0.25, dx_first, width, j0, j1);  // |v q| small
-            for (std::ptrdiff_t j = j0; j < j1; ++j)
-                if (!P.below_floor(dx_first + static_cast<double>(j), dy)) state[j] = 2.0;
-        }
+        forced_states(P, dy, dx_first, width, state);
         stencil_pass(slot(i - 2) + 2, slot(i - 1) + 2, slot(i) + 2, slot(i + 1) + 2, slot(i + 2) + 2, state, stencil,
                      curvature, out, width, P.value_floor);
-        std::uint8_t* const rule = rules == nullptr ? nullptr : rules + (i - r0) * width;
-        if (rule != nullptr)
-            for (std::ptrdiff_t j = 0; j < width; ++j) rule[j] = static_cast<std::uint8_t>(state[j]);
         // Gauss-Legendre nodes only over the span of pixels that need the check.
         std::ptrdiff_t lo = 0, hi = width;
         while (lo < hi && state[lo] != 1.0) ++lo;
@@ -372,9 +372,6 @@ void render_rows_adaptive(const Profile& P, const ImageView& img, const Window& 
                            static_cast<int>(span), gl + k * width);
             gauss_pass(gl, gl + width, gl + 2 * width, gl + 3 * width, stencil + lo, curvature + lo, state + lo,
                        out + lo, span, 0.25 * tol, P.value_floor);
-            if (rule != nullptr)
-                for (std::ptrdiff_t j = lo; j < hi; ++j)
-                    if (rule[j] == kRuleGauss2x2 && state[j] == 2.0) rule[j] = kRuleAdaptive;
         }
         for (std::ptrdiff_t j = 0; j < width; ++j) {
             if (state[j] != 2.0) continue;
@@ -414,7 +411,7 @@ void render_sersic(const ImageView& image, const Window& window, const SersicPar
             const std::ptrdiff_t r0 = window.y_begin + b * band;
             const std::ptrdiff_t r1 = std::min(r0 + band, window.y_end);
             if (options.oversample == 0)
-                render_rows_adaptive(P, image, window, r0, r1, options.tolerance, buffer, heap, nullptr);
+                render_rows_adaptive(P, image, window, r0, r1, options.tolerance, buffer, heap);
             else
                 render_rows_uniform(P, image, window, r0, r1, options.oversample, buffer);
         }

@@ -90,13 +90,38 @@ static void test_convolve_periodic() {
             CHECK(worst < 1e-12);
             // Single precision: within ~1e-7 of the largest value.
             std::vector<double> single(n * n);
-            Convolver(psf.data(), k, k, n, n, false, false).convolve_single(img.data(), single.data());
+            Convolver(psf.data(), k, k, n, n, false, false)
+                .convolve_window(img.data(), single.data(), Window{0, static_cast<std::ptrdiff_t>(n), 0, static_cast<std::ptrdiff_t>(n)}, true);
             double largest = 0.0, error = 0.0;
             for (std::size_t m = 0; m < single.size(); ++m) {
                 largest = std::fmax(largest, std::fabs(periodic[m]));
                 error = std::fmax(error, std::fabs(single[m] - periodic[m]));
             }
             CHECK(error < 1e-6 * largest && error > 0.0);
+            // A crop (double and single) equals the same pixels of the whole result (to rounding: rows go
+            // through the transforms in other SIMD groupings).
+            const std::ptrdiff_t side = static_cast<std::ptrdiff_t>(n);
+            const Window crop{2, side - 3, 1, side - 1};
+            std::vector<double> cropped(static_cast<std::size_t>(crop.height() * crop.width()));
+            for (bool single_precision : {false, true}) {
+                Convolver(psf.data(), k, k, n, n, false, false)
+                    .convolve_window(img.data(), cropped.data(), crop, single_precision);
+                const std::vector<double>& whole = single_precision ? single : periodic;
+                double diff = 0.0;
+                for (std::ptrdiff_t i = 0; i < crop.height(); ++i)
+                    for (std::ptrdiff_t j = 0; j < crop.width(); ++j)
+                        diff = std::fmax(diff, std::fabs(cropped[i * crop.width() + j] -
+                                                         whole[(i + crop.y_begin) * side + j + crop.x_begin]));
+                CHECK(diff <= (single_precision ? 1e-6 : 1e-14) * largest);
+            }
+            bool refused = false;
+            try {
+                Convolver(psf.data(), k, k, n, n, false).convolve_window(img.data(), cropped.data(),
+                                                                          Window{0, side + 1, 0, side}, false);
+            } catch (const std::invalid_argument&) {
+                refused = true;
+            }
+            CHECK(refused);
         }
     }
 }

@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <vector>
 
+#include "galforge/image.hpp"
+
 namespace galforge {
 
 // Linear convolution, cropped like scipy.signal.fftconvolve(image, psf, mode="same"): the PSF
@@ -19,9 +21,10 @@ public:
 
     // out may alias in. Both are C-contiguous (ny, nx).
     void convolve(const double* in, double* out, int threads = 1) const;
-    // The same with single-precision transforms: errors ~1e-7 of the image's largest |value|, about
-    // twice as fast (for fit Jacobians, where that accuracy is ample).
-    void convolve_single(const double* in, double* out) const;
+    // The crop `window` of convolve()'s result, written C-contiguous (window height, window width) to
+    // out (may alias in). single: single-precision transforms, errors ~1e-7 of the image's largest
+    // |value|, about twice as fast (for fit Jacobians, where that accuracy is ample).
+    void convolve_window(const double* in, double* out, const Window& window, bool single, int threads = 1) const;
 
     std::size_t ny() const { return ny_; }
     std::size_t nx() const { return nx_; }
@@ -37,7 +40,8 @@ private:
     std::vector<std::complex<float>> psf_hat_single_;
 
     template <class T>
-    void convolve_with(const std::complex<T>* psf_hat, const double* in, double* out, int threads) const;
+    void convolve_with(const std::complex<T>* psf_hat, const double* in, double* out, const Window& window,
+                       int threads) const;
 };
 
 }  // namespace galforge
