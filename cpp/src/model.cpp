@@ -302,7 +302,11 @@ void ImageFitProblem::fill_model(const std::vector<double>& full) {
 }
 
 std::vector<double> ImageFitProblem::model_image(const std::vector<double>& x) {
-    fill_model(full_parameters(x));
+    if (x != image_x_) {
+        image_x_.clear();
+        fill_model(full_parameters(x));
+        image_x_ = x;
+    }
     return image_;
 }
 
@@ -339,6 +343,7 @@ double ImageFitProblem::normal_equations(const std::vector<double>& x, std::vect
     const std::vector<double> full = full_parameters(x);
     const std::size_t n = size();
     const std::ptrdiff_t nx = model_.nx();
+    image_x_.clear();
     image_ = background_;
     for (std::size_t a = 0; a < active_.size(); ++a) {
         Block& b = blocks_[a];
@@ -363,6 +368,7 @@ double ImageFitProblem::normal_equations(const std::vector<double>& x, std::vect
             for (std::ptrdiff_t j = 0; j < w.width(); ++j)
                 image_[(w.y_begin + i) * nx + w.x_begin + j] += b.value[i * w.width() + j];
     }
+    image_x_ = x;
     // Weighted residuals w (d - m).
     std::vector<double>& wr = weighted_residual_;
     wr.resize(image_.size());

@@ -111,8 +111,10 @@ void add_gradient(const GradientProfile& G, const double* dx, const double* dy, 
 
 // out[j] += the 4th-order stencil mean of the centre samples (rows s2m..s2p) where rule[j] says stencil.
 GALFORGE_VECTOR_CLONES
-void add_stencil_means(const double* s2m, const double* s1m, const double* s0, const double* s1p, const double* s2p,
-                       const std::uint8_t* __restrict rule, double* __restrict out, std::ptrdiff_t width) {
+void add_stencil_means(const double* __restrict s2m, const double* __restrict s1m, const double* __restrict s0,
+                       const double* __restrict s1p, const double* __restrict s2p, const std::uint8_t* __restrict rule,
+                       double* __restrict out, std::ptrdiff_t width) {
+#pragma omp simd
     for (std::ptrdiff_t j = 0; j < width; ++j) {  // branch-free so that it vectorises
         const double mean = detail::stencil_terms(s2m, s1m, s0, s1p, s2p, j).mean(s0[j]);
         out[j] += rule[j] == detail::kRuleStencil ? mean : 0.0;
@@ -124,10 +126,16 @@ bool with_c(const GradientProfile& G, double* const gradient[kSersicParams]) {
     return gradient[kSersicParams - 1] != nullptr || G.c != 2.0;
 }
 
+// v.data() with at least n elements; v never shrinks (no re-initialisation between rows and calls).
+double* grown(std::vector<double>& v, std::size_t n) {
+    if (v.size() < n) v.resize(n);
+    return v.data();
+}
+
 // Scratch for one thread: sample points, weights and per-parameter sums.
 struct Scratch {
     std::vector<double> dx, dy, weight, sums;
-    std::vector<double> px, py, pw, pg;  // per-row node lists
+    std::vector<double> nodes, px, py, pw, pg;  // per-row node lists: 2x2 Gauss (grown only), adaptive
     std::vector<std::ptrdiff_t> owner;
     std::vector<Cell> heap;
     std::vector<double> values, row;  // centre-sample values; one row's states, estimates and node values
@@ -217,14 +225,13 @@ void gradient_rows_adaptive(const Profile& P, const GradientProfile& G, const Im
     std::vector<double>& px = sc.px;
     std::vector<double>& py = sc.py;
     std::vector<double>& pw = sc.pw;
-    std::vector<double>& pg = sc.pg;
     std::vector<std::ptrdiff_t>& owner = sc.owner;
     double* per_point[kSersicParams];
-    auto evaluate = [&](std::size_t npts) {
-        pg.resize(npts * kSersicParams);
-        for (int p = 0; p < kSersicParams; ++p) per_point[p] = pg.data() + p * npts;
+    auto evaluate = [&](const double* x, const double* y, const double* weight, std::size_t npts) {
+        double* out = grown(sc.pg, npts * kSersicParams);
+        for (int p = 0; p < kSersicParams; ++p) per_point[p] = out + p * npts;
         if (!with_c(G, gradient)) per_point[kSersicParams - 1] = nullptr;
-        add_gradient(G, px.data(), py.data(), pw.data(), static_cast<int>(npts), per_point);
+        add_gradient(G, x, y, weight, static_cast<int>(npts), per_point);
     };
     for (std::ptrdiff_t i = r0; i < r1; ++i) {
         const std::ptrdiff_t t = i - r0 + 2, row = i * img.nx + w.x_begin;
@@ -245,15 +252,13 @@ void gradient_rows_adaptive(const Profile& P, const GradientProfile& G, const Im
         if (lo < hi) {
             const std::ptrdiff_t span = hi - lo;
             const std::size_t npts = static_cast<std::size_t>(4 * span);
-            px.resize(npts);
-            py.resize(npts);
-            pw.resize(npts);
+            double* const nodes = grown(sc.nodes, 3 * npts);  // x, y, weight
             for (int k = 0; k < 4; ++k) {
                 const double x = dx_first + static_cast<double>(lo) + (k % 2 ? detail::kGL2Node : -detail::kGL2Node);
                 const double y = dy + (k < 2 ? -detail::kGL2Node : detail::kGL2Node);
-                double* __restrict X = px.data() + k * span;
-                double* __restrict Y = py.data() + k * span;
-                double* __restrict W = pw.data() + k * span;
+                double* __restrict X = nodes + k * span;
+                double* __restrict Y = nodes + npts + k * span;
+                double* __restrict W = nodes + 2 * npts + k * span;
                 const std::uint8_t* r = rule + lo;
                 for (std::ptrdiff_t j = 0; j < span; ++j) {
                     X[j] = x + static_cast<double>(j);
@@ -261,7 +266,7 @@ void gradient_rows_adaptive(const Profile& P, const GradientProfile& G, const Im
                     W[j] = r[j] == detail::kRuleGauss2x2 ? 0.25 : 0.0;
                 }
             }
-            evaluate(npts);
+            evaluate(nodes, nodes + npts, nodes + 2 * npts, npts);
             for (int k = 0; k < 4; ++k)
                 for (std::ptrdiff_t j = 0; j < span; ++j) gl[k * width + j] = 4.0 * G.ie * per_point[2][k * span + j];
             detail::gauss_pass(gl, gl + width, gl + 2 * width, gl + 3 * width, stencil + lo, curvature + lo,
@@ -302,7 +307,7 @@ void gradient_rows_adaptive(const Profile& P, const GradientProfile& G, const Im
             }
         }
         if (px.empty()) continue;
-        evaluate(px.size());
+        evaluate(px.data(), py.data(), pw.data(), px.size());
         for (int p = 0; p < kSersicParams; ++p) {
             if (gradient[p] == nullptr) continue;
             for (std::size_t m = 0; m < px.size(); ++m) gradient[p][row + owner[m]] += per_point[p][m];
@@ -353,8 +358,10 @@ void render_sersic_gradient(const ImageView& image, double* const gradient[kSers
                                     "samples per row");
     const Profile P(p);
     const GradientProfile G(p);
-    const std::ptrdiff_t band = 32;  // rows per task: the centre samples of 4 extra rows are shared
-    const std::ptrdiff_t n_bands = (window.height() + band - 1) / band;
+    // Tasks of about 32 rows (each also samples the 4 rows around it), as many per thread.
+    const std::ptrdiff_t per_thread = (window.height() + 32 * options.threads - 1) / (32 * options.threads);
+    const std::ptrdiff_t n_bands = std::min<std::ptrdiff_t>(per_thread * options.threads, window.height());
+    const std::ptrdiff_t band = (window.height() + n_bands - 1) / n_bands;
     const int threads = static_cast<int>(std::min<std::ptrdiff_t>(options.threads, n_bands));
 #pragma omp parallel num_threads(threads) if (threads > 1)
     {
@@ -364,6 +371,7 @@ void render_sersic_gradient(const ImageView& image, double* const gradient[kSers
         for (std::ptrdiff_t b = 0; b < n_bands; ++b) {
             const std::ptrdiff_t r0 = window.y_begin + b * band;
             const std::ptrdiff_t r1 = std::min(r0 + band, window.y_end);
+            if (r0 >= r1) continue;
             if (options.oversample == 0) {
                 gradient_rows_adaptive(P, G, image, gradient, window, r0, r1, options.tolerance, sc);
             } else {

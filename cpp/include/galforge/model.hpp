@@ -100,7 +100,7 @@ public:
     std::vector<double> free_parameters() const;
     const std::vector<double>& free_lower() const { return free_lower_; }
     const std::vector<double>& free_upper() const { return free_upper_; }
-    // The model image at free parameters x (ny x nx).
+    // The model image at free parameters x (ny x nx); that of the last normal_equations if at the same x.
     std::vector<double> model_image(const std::vector<double>& x);
 
 private:
@@ -113,6 +113,7 @@ private:
     std::vector<double> prior_mean_, prior_precision_;  // per free parameter; precision 0 = no prior
     std::vector<std::size_t> active_;        // components with at least one free parameter
     std::vector<double> background_, image_;  // fixed components; scratch model image
+    std::vector<double> image_x_;             // the free parameters image_ holds the model at (empty: none)
     std::vector<double> weighted_residual_;
     struct Block {  // one active component's value and free-parameter derivatives in its window
         std::vector<double> value, jacobian, scratch;
