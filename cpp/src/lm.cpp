@@ -39,6 +39,11 @@ bool cholesky_solve(std::vector<double>& A, std::vector<double>& b, std::size_t 
 
 namespace {
 
+// Smallest factor by which an accepted step shrinks the damping (Nielsen's rule gives it at gain ratio
+// rho = 1). Nielsen uses 1/3; near a well-modelled optimum that leaves the damping, and so the slow
+// convergence along ill-conditioned directions, for several more iterations than needed.
+double kMinDecrease = 0.1;
+
 double safe_normal_equations(LeastSquaresProblem& problem, const std::vector<double>& x, std::vector<double>& H,
                              std::vector<double>& g) {
     try {
@@ -155,7 +160,7 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
             H.swap(H_trial);
             g.swap(g_trial);
             result.log.push_back({it, chi2, mu, true});
-            mu *= std::fmax(1.0 / 3.0, 1.0 - std::pow(2.0 * rho - 1.0, 3));
+            mu *= std::fmax(kMinDecrease, 1.0 - std::pow(2.0 * rho - 1.0, 3));
             nu = 2.0;
             if (actual <= options.ftol * chi2_old && predicted <= options.ftol * chi2_old) {
                 result.status = LMStatus::ftol;
