@@ -109,14 +109,19 @@ void add_gradient(const GradientProfile& G, const double* dx, const double* dy, 
         add_gradient_kernel(G, dx, dy, weight, count, out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7]);
 }
 
-// out[j] += the 4th-order stencil mean of the centre samples (rows s2m..s2p) where rule[j] says stencil.
+// out[j] += the 4th-order stencil mean of the centre samples (rows s2m..s2p) where rule[j] says stencil:
+// detail::StencilTerms::mean written out as its 13 tap weights (the same linear combination).
 GALFORGE_VECTOR_CLONES
 void add_stencil_means(const double* __restrict s2m, const double* __restrict s1m, const double* __restrict s0,
                        const double* __restrict s1p, const double* __restrict s2p, const std::uint8_t* __restrict rule,
                        double* __restrict out, std::ptrdiff_t width) {
+    constexpr double a = 1.0 / 24.0, b = 17.0 / 5760.0, c = 1.0 / 576.0;
+    constexpr double centre = 1.0 - 4.0 * a - 12.0 * b + 4.0 * c, near = a + 4.0 * b - 2.0 * c;
 #pragma omp simd
     for (std::ptrdiff_t j = 0; j < width; ++j) {  // branch-free so that it vectorises
-        const double mean = detail::stencil_terms(s2m, s1m, s0, s1p, s2p, j).mean(s0[j]);
+        const double mean = centre * s0[j] + near * (s0[j - 1] + s0[j + 1] + s1m[j] + s1p[j]) -
+                            b * (s0[j - 2] + s0[j + 2] + s2m[j] + s2p[j]) +
+                            c * (s1m[j - 1] + s1m[j + 1] + s1p[j - 1] + s1p[j + 1]);
         out[j] += rule[j] == detail::kRuleStencil ? mean : 0.0;
     }
 }
