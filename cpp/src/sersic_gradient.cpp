@@ -199,7 +199,8 @@ void gradient_rows_uniform(const GradientProfile& G, const ImageView& img, doubl
 // Adaptive rows [r0, r1): values (added to img) and derivatives from the same samples. The value of a
 // sample is ie E, a by-product of its derivatives, so the rule of render_rows_adaptive (stencil, else
 // 2x2 Gauss-Legendre, else the adaptive cubature) is run on them, and each pixel's derivatives are
-// integrated by the rule that integrated its value.
+// integrated by the rule that integrated its value. (Cloned per instruction set for its row loops.)
+GALFORGE_VECTOR_CLONES
 void gradient_rows_adaptive(const Profile& P, const GradientProfile& G, const ImageView& img,
                             double* const gradient[kSersicParams], const Window& w, std::ptrdiff_t r0,
                             std::ptrdiff_t r1, double tol, Scratch& sc) {
