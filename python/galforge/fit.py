@@ -24,8 +24,13 @@ LAMBDA0 = 0.1
 _STATUS_NAMES = {0: "max_iter", 1: "ftol", 2: "xtol", 3: "gtol", -1: "no_progress", -2: "singular"}
 
 
+def _first_bad(bad):
+    """The index of the first True pixel of ``bad``."""
+    return tuple(int(i) for i in np.argwhere(bad)[0])
+
+
 def _weights(data, sigma, mask):
-    """Validated (data with masked pixels zeroed, weight image)."""
+    """Validated (data with masked pixels zeroed, weight image 1 / sigma^2 (0 where masked), good pixels)."""
     data = image2d("data", data, allow_nonfinite=True)
     good = np.ones(data.shape, dtype=bool)
     if mask is not None:
@@ -34,30 +39,35 @@ def _weights(data, sigma, mask):
             raise GalforgeValueError(f"mask shape {mask.shape} differs from the data shape {data.shape}")
         if mask.dtype != bool:
             raise GalforgeValueError(f"mask must be a boolean array (True = ignore), got dtype {mask.dtype}")
-        good &= ~mask
-    if not good.any():
-        raise GalforgeValueError("every pixel is masked: nothing to fit")
-    bad = good & ~np.isfinite(data)
-    if bad.any():
-        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        good = ~mask
+        if not good.any():
+            raise GalforgeValueError("every pixel is masked: nothing to fit")
+    if not np.isfinite(data[good]).all():
+        index = _first_bad(good & ~np.isfinite(data))
         raise GalforgeValueError(f"data has a non-finite value {data[index]!r} at unmasked pixel {index}; "
                                  "mask it (mask=...) or fix it")
     if sigma is None:
         weight = np.ones(data.shape)
+    elif np.ndim(sigma) == 0:
+        level = float(sigma)
+        if not (math.isfinite(level) and level > 0):
+            raise GalforgeValueError(f"sigma = {sigma!r} is invalid: expected a finite value > 0")
+        weight = np.full(data.shape, 1.0 / level ** 2)
     else:
-        sigma = np.broadcast_to(np.asarray(sigma, dtype=np.float64), data.shape) if np.ndim(sigma) == 0 else \
-            image2d("sigma", sigma, allow_nonfinite=True)
+        sigma = image2d("sigma", sigma, allow_nonfinite=True)
         if sigma.shape != data.shape:
             raise GalforgeValueError(f"sigma shape {sigma.shape} differs from the data shape {data.shape}")
-        bad = good & ~(np.isfinite(sigma) & (sigma > 0))
-        if bad.any():
-            index = tuple(int(i) for i in np.argwhere(bad)[0])
+        valid = np.isfinite(sigma) & (sigma > 0)
+        if not valid[good].all():
+            index = _first_bad(good & ~valid)
             raise GalforgeValueError(f"sigma = {sigma[index]!r} at unmasked pixel {index} is invalid: "
                                      "expected a finite value > 0")
-        with np.errstate(divide="ignore", invalid="ignore"):
-            weight = np.where(good, 1.0 / np.where(good, sigma, 1.0) ** 2, 0.0)
-    weight = np.ascontiguousarray(np.where(good, weight, 0.0))
-    return np.ascontiguousarray(np.where(good, data, 0.0)), weight, good
+        weight = np.ones(data.shape)
+        np.divide(weight, sigma ** 2, out=weight, where=valid)
+    if mask is not None:
+        weight[~good] = 0.0
+        data = np.where(good, data, 0.0)
+    return data, weight, good
 
 
 def _positive(name, value):
