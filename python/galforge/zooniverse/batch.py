@@ -8,7 +8,6 @@ reported in one :class:`SkippedDataWarning`. As in the reference 5.3.1, reductio
 repeated classifications of a subject by one user (its ``--filter`` option has no effect); only
 identical rows are dropped.
 """
-import json
 import os
 import warnings
 from collections import Counter
@@ -19,6 +18,7 @@ from .csvio import cell_text, flatten, load_yaml, read_rows, unflatten, write_ro
 from .extract import annotation_by_task, parse_version
 from .polygon_reduce import _timestamp
 from .skipped import SkippedDataWarning, collecting
+from .texts import loads
 
 EXTRACT_INFO = ("classification_id", "user_name", "user_id", "workflow_id")
 
@@ -121,7 +121,7 @@ def extract_rows(rows, config, source="the classifications", show_progress=False
 
 
 def _json(value):
-    return json.loads(value) if isinstance(value, str) else value
+    return loads(value) if isinstance(value, str) else value
 
 
 def extract_csv(classification_csv, config, output_dir=".", output_name="extractions", show_progress=False):

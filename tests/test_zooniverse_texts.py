@@ -1,0 +1,64 @@
+"""galforge.zooniverse.texts against the standard library: loads == json.loads, value_text == str,
+with orjson and without it."""
+import json
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from galforge.zooniverse import texts
+
+pytest.importorskip("orjson")
+
+EDGE_FLOATS = [0.0, -0.0, 1e-4, 9.999e-5, 1e-5, -1e-5, 1.2345e-7, 5e-324, 1e15, 9999999999999998.0, 1e16, 1e22,
+               1.7976931348623157e308, 0.1, 2 / 3, 123.45, -987.654321, math.nan, math.inf, -math.inf]
+EDGE_VALUES = [[], [[]], [1, 2.5, -3], [[0.0, 1e-5], [2.0]], [True, 1.0], [None], ["a, b"], [(1, 2)], [[1, (2.0,)]],
+               [2**64, 1.0], [[2**70]], [1.0, [2.0, [3.0]]], [{"a": 1.0}], (1.0, 2.0), 1.5, "text", None, True]
+FLOATS = st.one_of(st.floats(), st.floats(-1e-3, 1e-3), st.floats(-1e18, 1e18), st.integers(-2**70, 2**70))
+
+
+@pytest.fixture(params=["orjson", "stdlib"])
+def backend(request, monkeypatch):
+    if request.param == "stdlib":
+        monkeypatch.setattr(texts, "orjson", None)
+    return request.param
+
+
+@pytest.mark.parametrize("value", EDGE_VALUES + [EDGE_FLOATS, [[v] for v in EDGE_FLOATS]])
+def test_value_text_is_str(backend, value):
+    assert texts.value_text(value) == str(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(FLOATS, st.lists(FLOATS, max_size=6)), max_size=8))
+def test_value_text_is_str_on_numbers(value):
+    assert texts.value_text(value) == str(value)
+
+
+@pytest.mark.parametrize("text", ["[1e400]", "Infinity", "[NaN, -Infinity]", '["\\ud800"]', "18446744073709551616",
+                                  "-9223372036854775809", "[123456789012345678901234567890, 1.5]",
+                                  "0.1000000000000000055511151231257827", '{"a": 1, "a": [2.0, -0.0]}', " [1] ",
+                                  '"\\u00e9t\\u00e9"', "[1e-400, 5e-324, 1.7976931348623157e308]"])
+def test_loads_is_json_loads(backend, text):
+    assert repr(texts.loads(text)) == repr(json.loads(text))
+
+
+@pytest.mark.parametrize("text", ["[1,]", "[01]", "[.5]", "nan", "", '"\x01"', "[1] x"])
+def test_loads_rejects_as_json_does(backend, text):
+    with pytest.raises(ValueError):
+        json.loads(text)
+    with pytest.raises(ValueError):
+        texts.loads(text)
+
+
+JSON = st.recursive(st.none() | st.booleans() | FLOATS | st.text(max_size=5),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+                    max_leaves=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON)
+def test_loads_is_json_loads_on_generated(value):
+    for text in (json.dumps(value), json.dumps(value, indent=1)):
+        assert repr(texts.loads(text)) == repr(json.loads(text))
