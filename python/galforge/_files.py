@@ -21,11 +21,12 @@ def atomic_path(path, suffix=".tmp"):
         raise
 
 
-def atomic_write(path, write):
-    """Call ``write(file)`` on a temporary text file (UTF-8, no newline translation), flushed to disk, then
-    rename it to ``path``."""
+def atomic_write(path, write, durable=True):
+    """Call ``write(file)`` on a temporary text file (UTF-8, no newline translation), flushed to disk
+    (``durable``; else left to the OS: readers still never see a partial file), then rename it to ``path``."""
     with atomic_path(path) as tmp:
         with open(tmp, "w", newline="", encoding="utf-8") as f:
             write(f)
-            f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
