@@ -243,3 +243,20 @@ def test_iou_distances_with_holes_match_shapely():
             if i != j:
                 inter = polys[i].intersection(polys[j]).area
                 assert abs(d[i, j] - (1 - inter / polys[i].union(polys[j]).area)) < 1e-9
+
+
+@pytest.mark.parametrize("text", ["2025-01-30 09:48:51 UTC", "2024-02-29 23:59:59 UTC", "2025-02-29 09:48:51 UTC",
+                                  "2025-01-30 24:00:00 UTC", "2025-1-30 9:48:51 UTC", "2025-01-30T09:48:51.250Z"])
+def test_export_times_read_as_strptime(text):
+    from datetime import datetime
+
+    from galforge.zooniverse.polygon_reduce import _timestamp
+
+    fmt = "%Y-%m-%d %H:%M:%S UTC" if "UTC" in text else "%Y-%m-%dT%H:%M:%S.%fZ"
+    try:
+        expected = datetime.strptime(text, fmt)
+    except ValueError:
+        with pytest.raises(GalforgeValueError, match="created_at"):
+            _timestamp(text)
+    else:
+        assert _timestamp(text) == expected
