@@ -81,3 +81,20 @@ def test_bad_tables():
         gz.reduce(5, MEDIAN_CONFIG)
     with pytest.raises(GalforgeValueError, match="list of dicts"):
         gz.extract([1, 2], EXTRACT_CONFIG)
+
+
+def test_identical_rows_count_once(extracted):
+    """A row repeated (as values, or as the CSV's text) counts once; a row differing in one coordinate
+    does not."""
+    rows = extracted["polygon_extractor"].to_dict("records")
+    column = "data.frame0.T0_toolIndex0_pathX"
+    first = next(r for r in rows if isinstance(r[column], list))
+    mine = [r for r in rows if r["subject_id"] == first["subject_id"]]
+    as_text = {k: (str(v) if isinstance(v, list) else v) for k, v in first.items()}
+    moved = dict(first, **{column: [[x + 1.0 for x in path] for path in first[column]]})
+    config = {"reducer_config": {"polygon_reducer": {"eps": 0.5, "min_samples": 2}}}
+    labels = "data.frame0.T0_toolIndex0_cluster_labels"
+    once = gz.reduce(mine, config, as_frame=False)
+    assert gz.reduce(mine + [dict(first), as_text], config, as_frame=False) == once
+    again = gz.reduce(mine + [moved], config, as_frame=False)
+    assert len(again[0][labels]) == len(once[0][labels]) + len(first[column])

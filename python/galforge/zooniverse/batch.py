@@ -165,6 +165,24 @@ def _number(text):
     return int(value) if value.is_integer() else value
 
 
+def _quick_key(cells):
+    """A function of the cells' texts that is quick to compute: lists (texts starting with '[') are
+    left out, so rows with the same texts have the same key; only rows sharing a key are compared
+    by :func:`_content`."""
+    out = []
+    for k, v in cells:
+        text = "[" if type(v) is list else v if type(v) is str else cell_text(v)
+        out.append((k, "[" if text[:1] == "[" else text))
+    return tuple(out)
+
+
+def _content(row):
+    """The texts of a row's cells (computed once)."""
+    if "_content" not in row:
+        row["_content"] = tuple((k, v if isinstance(v, str) else cell_text(v)) for k, v in row["_cells"])
+    return row["_content"]
+
+
 def prepare_reduction(extracted_csv, config):
     """Read a reducer configuration and an extraction CSV (a path, or its rows as dicts of cells: text
     as in the file or the values themselves); returns ``(name, keywords, workflow_id, jobs, skipped)``
@@ -181,10 +199,8 @@ def prepare_reduction(extracted_csv, config):
     skipped = Counter()
     rows = []
     for row in read_rows(extracted_csv) if isinstance(extracted_csv, (str, os.PathLike)) else map(dict, extracted_csv):
-        # the row as read (values as their cells' text), to drop identical rows
-        content = tuple((k, v if isinstance(v, str) else cell_text(v)) for k, v in row.items())
         try:
-            row["_content"] = content
+            row["_cells"] = list(row.items())  # the row as read, to drop identical rows
             row["_time"] = _timestamp(row["created_at"])
             row["_subject"] = _subject_key(row["subject_id"])
         except (KeyError, GalforgeValueError):
@@ -196,11 +212,12 @@ def prepare_reduction(extracted_csv, config):
         raise GalforgeValueError(f"no usable extraction row in {str(extracted_csv)!r}")
     workflow_id = rows[0].get("workflow_id", "")
     tasks = list(dict.fromkeys(r.get("task", "") for r in rows))
-    by_subject, seen = {}, set()
+    by_subject, seen = {}, {}
     for r in rows:
         group = by_subject.setdefault(r["subject_id"], {}).setdefault(r.get("task", ""), [])
-        if r["_content"] not in seen:  # identical rows count once
-            seen.add(r["_content"])
+        same = seen.setdefault(_quick_key(r["_cells"]), [])
+        if not any(_content(r) == _content(o) for o in same):  # identical rows count once
+            same.append(r)
             group.append(r)
     jobs = [(s, t, by_subject[s].get(t, [])) for s in by_subject for t in tasks]
     return name, keywords, workflow_id, jobs, skipped
