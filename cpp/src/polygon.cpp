@@ -1,13 +1,20 @@
 // Polygon area, exact intersection area (Green's theorem edge clipping), IoU distance matrices.
+// Compiled once per instruction set (GALFORGE_POLYGON_ISA names the namespace: baseline,
+// x86_64_v3, x86_64_v4); polygon_dispatch.cpp chooses at run time. All builds give identical
+// results (no contraction into FMA; the vector code repeats the scalar arithmetic).
 //
 // Intersection of rings A and B (both counter-clockwise): twice its area is the sum over A's edges
 // of (fraction of the edge inside B) * cross(p - o, q - o), plus the same for B's edges inside A.
-// 1. Contacts: every pair of an edge of A and an edge of B whose bounding boxes overlap (a merge
-//    join of the y-sorted edges that meet the other ring's box) is sorted, by orientation tests
-//    against a threshold T far above their rounding error, into: certainly disjoint, certainly
-//    crossing in the interior of both edges (with the crossing's parameters along both edges and
-//    its direction), or degenerate (an end point on or within T of the other edge's line:
-//    touching, collinear, shared vertices). Branch-free: the outcomes are unpredictable.
+// 1. Contacts: every pair of an edge of A and an edge of B whose bounding boxes overlap is sorted,
+//    by orientation tests against a threshold T far above their rounding error, into: certainly
+//    disjoint, certainly crossing in the interior of both edges (with the crossing's parameters
+//    along both edges and its direction), or degenerate (an end point on or within T of the other
+//    edge's line: touching, collinear, shared vertices). The edges are kept in chunks of 8
+//    consecutive edges with a bounding box each (freehand outlines are spatially coherent): only
+//    pairs of chunks whose boxes overlap are looked at, the edges of A's chunk that meet the box
+//    of B's chunk are picked with one vector comparison, and each is tested against the 8 edges
+//    of B's chunk at once (box and orientations in vector registers); only contacts, which are
+//    rare, leave the vector code.
 // 2. Sums, per ring. Without degenerate contacts, crossings alternate between entering and
 //    leaving the other ring along the boundary, so the inside pieces sum in closed form from the
 //    crossings alone (alternating_sum: no sorting, O(crossings)), the edges between them from
@@ -29,7 +36,15 @@
 #include <string>
 #include <vector>
 
-namespace galforge {
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
+
+#ifndef GALFORGE_POLYGON_ISA
+#define GALFORGE_POLYGON_ISA baseline
+#endif
+
+namespace galforge::polygon_isa::GALFORGE_POLYGON_ISA {
 
 namespace {
 
@@ -48,25 +63,21 @@ constexpr std::size_t kChunk = 8;
 
 inline std::size_t n_chunks(std::size_t n) { return (n + kChunk - 1) / kChunk; }
 
-// One edge of a ring, from vertex `index` to the next, with the largest absolute coordinate of
-// its end points (which scales the degeneracy threshold). Its bounding box is kept apart (EdgeBoxes).
-struct Edge {
-    Pt p, q;
-    double mag;
-    std::uint32_t index;
-};
-
-// Bounding boxes of edges, one array per side (structure of arrays: the broad phase streams them).
-struct EdgeBoxes {
-    double* x0 = nullptr;
-    double* x1 = nullptr;
-    double* y0 = nullptr;
-    double* y1 = nullptr;
+// The edges of a ring as a structure of arrays in ring order (edge k from vertex k to k + 1),
+// padded to whole chunks: end points p, q and the largest absolute coordinate of the two (which
+// scales the degeneracy threshold). Edges of zero length and the padding get p = q = (+inf,
+// +inf), whose box overlaps nothing.
+struct EdgeArrays {
+    const double* px = nullptr;
+    const double* py = nullptr;
+    const double* qx = nullptr;
+    const double* qy = nullptr;
+    const double* mag = nullptr;
 };
 
 // A counter-clockwise ring (no repeated closing vertex) with its bounding box and its centre c,
-// area, edge-chunk boxes, its edges of non-zero length sorted by y0 (with their boxes), and prefix[k] = sum over
-// edges e < k of cross(p_e - c, q_e - c) (n + 1 entries), which sums runs of edges in O(1).
+// area, edge-chunk boxes, its edges as arrays, and prefix[k] = sum over edges e < k of
+// cross(p_e - c, q_e - c) (n + 1 entries), which sums runs of edges in O(1).
 struct Ring {
     const Pt* p = nullptr;
     std::size_t n = 0;
@@ -74,9 +85,7 @@ struct Ring {
     Pt c{};
     double area = 0.0;
     const Box* chunks = nullptr;  // chunk c: edges c*kChunk .. min((c+1)*kChunk, n) - 1
-    const Edge* edges = nullptr;
-    EdgeBoxes boxes{};
-    std::size_t n_edges = 0;
+    EdgeArrays e{};
     const double* prefix = nullptr;
 };
 
@@ -103,39 +112,21 @@ struct Overlap {
     bool same;
 };
 
-// A pair of an edge of A and an edge of B (positions in the rings' y0-sorted edges) whose boxes overlap.
-struct EdgePair {
-    std::uint32_t a, b;
-};
-
-// Candidate lists are scanned in blocks of kBlock entries, padded with sentinels that overlap nothing.
-constexpr std::size_t kBlock = 4;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// The edges of one ring that meet the other ring's box, in y0 order: their boxes (copied, so that
-// the join streams contiguous arrays) and their positions in the ring's sorted edges.
-struct Candidates {
-    std::vector<double> x0, x1, y0, y1;
-    std::vector<std::uint32_t> id;
-    explicit Candidates(std::size_t n)
-        : x0(n + kBlock), x1(n + kBlock), y0(n + kBlock), y1(n + kBlock), id(n + kBlock) {}
-};
-
-// Per-thread scratch, reused over pairs (sized for the largest ring; the pair and contact lists
-// grow to the largest pair of rings seen, then never allocate).
+// Per-thread scratch, reused over pairs (sized for the largest ring; the contact list grows to
+// the largest seen, then never allocates).
 struct Scratch {
     std::vector<double> ts;                 // general path: split parameters of one edge
     std::vector<Overlap> overlaps;          // general path: collinear overlaps of one edge
-    Candidates ca, cb;                      // edges of A meeting B's box, of B meeting A's
-    std::vector<std::uint32_t> rank_a, rank_b;  // per candidate: where the other's later ones start
-    std::vector<EdgePair> pairs;
+    std::vector<std::uint32_t> chunks_b;    // B's chunks meeting A's box
+    std::vector<std::uint32_t> near;        // of those, the ones meeting one chunk of A
     std::vector<Contact> contacts;          // the first n_contacts entries
     std::size_t n_contacts = 0;
     bool degenerate = false;                // some contact is degenerate
     std::vector<Event> events;
     explicit Scratch(std::size_t max_vertices)
-        : ca(max_vertices), cb(max_vertices), rank_a(max_vertices), rank_b(max_vertices),
-          pairs(8 * max_vertices + 2 * kBlock), contacts(4 * max_vertices + kBlock) {
+        : chunks_b(n_chunks(max_vertices)), near(n_chunks(max_vertices)), contacts(4 * max_vertices) {
         ts.reserve(2 * max_vertices + 4);
         overlaps.reserve(max_vertices + 2);
         events.reserve(4 * max_vertices);
@@ -188,103 +179,209 @@ bool point_inside(const Ring& r, Pt m) {
 
 // --- step 1: contacts -------------------------------------------------------------------------
 
-// The edges of `r` whose boxes meet `box` into c[0 .. count - 1], in y0 order, followed by
-// kBlock sentinels (y0 = +inf: after every edge; overlapping nothing).
-std::size_t edges_meeting(const Ring& r, const Box& box, Candidates& c) {
-    double *x0 = c.x0.data(), *x1 = c.x1.data(), *y0 = c.y0.data(), *y1 = c.y1.data();
-    std::uint32_t* id = c.id.data();
-    const double *ex0 = r.boxes.x0, *ex1 = r.boxes.x1, *ey0 = r.boxes.y0, *ey1 = r.boxes.y1;
-    std::size_t count = 0;
-    for (std::size_t k = 0; k < r.n_edges; ++k) {
-        if (ey0[k] > box.y1) break;
-        x0[count] = ex0[k];
-        x1[count] = ex1[k];
-        y0[count] = ey0[k];
-        y1[count] = ey1[k];
-        id[count] = static_cast<std::uint32_t>(k);
-        count += static_cast<std::size_t>((ex0[k] <= box.x1) & (ex1[k] >= box.x0) & (ey1[k] >= box.y0));
-    }
-    for (std::size_t k = count; k < count + kBlock; ++k) {
-        x0[k] = kInf;
-        x1[k] = -kInf;
-        y0[k] = kInf;
-        y1[k] = -kInf;
-        id[k] = 0;
-    }
-    return count;
+// Position of the lowest set bit of m != 0.
+inline std::size_t lowest_bit(unsigned m) {
+#if defined(__GNUC__)
+    return static_cast<std::size_t>(__builtin_ctz(m));
+#else
+    std::size_t k = 0;
+    while (((m >> k) & 1u) == 0) ++k;
+    return k;
+#endif
 }
 
-// Appends to s.pairs (from `count` on) each pair of a candidate i < nm of `mine` and a candidate
-// of `other` (no of them) from rank[i] on that starts within i's y-range, whose boxes overlap
-// (`EOfA`: `mine` are A's edges; the order of the pair). Branch-free but for the loops. Returns
-// the new count.
-template <bool EOfA>
-std::size_t join(const Candidates& mine, std::size_t nm, const Candidates& other, std::size_t no,
-                 const std::uint32_t* rank, std::size_t count, Scratch& s) {
-    const double *ox0 = other.x0.data(), *ox1 = other.x1.data(), *oy0 = other.y0.data();
-    const std::uint32_t* oid = other.id.data();
-    for (std::size_t i = 0; i < nm; ++i) {
-        // Candidate i adds at most the other's candidates from rank[i] on, plus a block of sentinels.
-        if (count + (no - rank[i]) + 2 * kBlock > s.pairs.size()) s.pairs.resize(2 * (count + no + 2 * kBlock));
-        EdgePair* pairs = s.pairs.data();
-        const double y1 = mine.y1[i], x0 = mine.x0[i], x1 = mine.x1[i];
-        const std::uint32_t e = mine.id[i];
-        for (std::size_t j = rank[i];; j += kBlock) {
-            for (std::size_t k = j; k < j + kBlock; ++k) {
-                pairs[count] = EOfA ? EdgePair{e, oid[k]} : EdgePair{oid[k], e};
-                count += static_cast<std::size_t>((oy0[k] <= y1) & (ox0[k] <= x1) & (ox1[k] >= x0));
-            }
-            if (oy0[j + kBlock - 1] > y1) break;
-        }
-    }
-    return count;
+// Orientations of the lanes of chunk_hits: d1 = orient(f.p, f.q, e.p), d2 = orient(f.p, f.q, e.q),
+// d3 = orient(e.p, e.q, f.p), d4 = orient(e.p, e.q, f.q) and the threshold lim of each lane.
+struct Lanes {
+    double d1[kChunk], d2[kChunk], d3[kChunk], d4[kChunk], lim[kChunk];
+};
+
+// Edge e = (p, q) of A (magnitude mag) against the kChunk edges f of B from position j on: bit k
+// set when edge j + k and e have overlapping boxes and are not certainly apart (a contact), with
+// the lanes' orientations in `o` (filled when some bit is set). The same arithmetic, operation
+// for operation, as orient() and degeneracy_threshold() on each pair, so every instruction set
+// finds the same contacts with the same values; 8, 4 or 1 lanes per instruction (AVX-512, AVX,
+// others), the common case (no contact) without branches.
+#if defined(__AVX512F__)
+// Bit k set when edge j + k of `e` has a box overlapping `box`.
+inline unsigned box_mask(const EdgeArrays& e, std::size_t j, const Box& box) {
+    const __m512d px = _mm512_loadu_pd(e.px + j), py = _mm512_loadu_pd(e.py + j);
+    const __m512d qx = _mm512_loadu_pd(e.qx + j), qy = _mm512_loadu_pd(e.qy + j);
+    __mmask8 m = _mm512_cmp_pd_mask(_mm512_min_pd(px, qx), _mm512_set1_pd(box.x1), _CMP_LE_OQ);
+    m = _mm512_mask_cmp_pd_mask(m, _mm512_max_pd(px, qx), _mm512_set1_pd(box.x0), _CMP_GE_OQ);
+    m = _mm512_mask_cmp_pd_mask(m, _mm512_min_pd(py, qy), _mm512_set1_pd(box.y1), _CMP_LE_OQ);
+    m = _mm512_mask_cmp_pd_mask(m, _mm512_max_pd(py, qy), _mm512_set1_pd(box.y0), _CMP_GE_OQ);
+    return m;
 }
 
-// Every pair of a candidate edge of A and one of B whose boxes overlap, into s.pairs[0 .. count - 1].
-// Of two overlapping y-ranges exactly one starts within the other (ties go to A's edge), so
-// joining each candidate with the other ring's candidates that start within its y-range meets
-// each pair once; a merge of the two y-sorted lists gives where those start (its rank).
-std::size_t overlapping_pairs(std::size_t na, std::size_t nb, Scratch& s) {
-    const double* ya = s.ca.y0.data();
-    const double* yb = s.cb.y0.data();
-    std::uint32_t* ra = s.rank_a.data();
-    std::uint32_t* rb = s.rank_b.data();
-    std::size_t ia = 0, ib = 0;
-    while (ia < na && ib < nb) {
-        const bool from_a = ya[ia] <= yb[ib];
-        ra[ia] = static_cast<std::uint32_t>(ib);
-        rb[ib] = static_cast<std::uint32_t>(ia);
-        ia += from_a ? 1 : 0;
-        ib += from_a ? 0 : 1;
+inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::size_t j, Lanes& o) {
+    const unsigned box = box_mask(B, j, Box{std::min(p.x, q.x), std::min(p.y, q.y), std::max(p.x, q.x), std::max(p.y, q.y)});
+    if (box == 0) return 0;
+    const __m512d fpx = _mm512_loadu_pd(B.px + j), fpy = _mm512_loadu_pd(B.py + j);
+    const __m512d fqx = _mm512_loadu_pd(B.qx + j), fqy = _mm512_loadu_pd(B.qy + j);
+    const __m512d epx = _mm512_set1_pd(p.x), epy = _mm512_set1_pd(p.y);
+    const __m512d edx = _mm512_set1_pd(q.x - p.x), edy = _mm512_set1_pd(q.y - p.y);
+    const __m512d fdx = _mm512_sub_pd(fqx, fpx), fdy = _mm512_sub_pd(fqy, fpy);
+    const __m512d d1 = _mm512_sub_pd(_mm512_mul_pd(fdx, _mm512_sub_pd(epy, fpy)), _mm512_mul_pd(fdy, _mm512_sub_pd(epx, fpx)));
+    const __m512d d2 = _mm512_sub_pd(_mm512_mul_pd(fdx, _mm512_sub_pd(_mm512_set1_pd(q.y), fpy)),
+                                     _mm512_mul_pd(fdy, _mm512_sub_pd(_mm512_set1_pd(q.x), fpx)));
+    const __m512d d3 = _mm512_sub_pd(_mm512_mul_pd(edx, _mm512_sub_pd(fpy, epy)), _mm512_mul_pd(edy, _mm512_sub_pd(fpx, epx)));
+    const __m512d d4 = _mm512_sub_pd(_mm512_mul_pd(edx, _mm512_sub_pd(fqy, epy)), _mm512_mul_pd(edy, _mm512_sub_pd(fqx, epx)));
+    const __m512d m = _mm512_max_pd(_mm512_loadu_pd(B.mag + j), _mm512_set1_pd(mag));
+    const __m512d lim = _mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(1e-11), m), m);
+    const __m512d nlim = _mm512_sub_pd(_mm512_setzero_pd(), lim);
+    const __mmask8 apart = static_cast<__mmask8>(
+        _mm512_mask_cmp_pd_mask(_mm512_cmp_pd_mask(d1, lim, _CMP_GT_OQ), d2, lim, _CMP_GT_OQ) |
+        _mm512_mask_cmp_pd_mask(_mm512_cmp_pd_mask(d1, nlim, _CMP_LT_OQ), d2, nlim, _CMP_LT_OQ) |
+        _mm512_mask_cmp_pd_mask(_mm512_cmp_pd_mask(d3, lim, _CMP_GT_OQ), d4, lim, _CMP_GT_OQ) |
+        _mm512_mask_cmp_pd_mask(_mm512_cmp_pd_mask(d3, nlim, _CMP_LT_OQ), d4, nlim, _CMP_LT_OQ));
+    const unsigned hits = static_cast<unsigned>(box) & ~static_cast<unsigned>(apart) & 0xffu;
+    if (hits != 0) {
+        _mm512_storeu_pd(o.d1, d1);
+        _mm512_storeu_pd(o.d2, d2);
+        _mm512_storeu_pd(o.d3, d3);
+        _mm512_storeu_pd(o.d4, d4);
+        _mm512_storeu_pd(o.lim, lim);
     }
-    // The candidates left over by the merge have no candidates of the other ring after them.
-    return join<false>(s.cb, ib, s.ca, na, rb, join<true>(s.ca, ia, s.cb, nb, ra, 0, s), s);
+    return hits;
+}
+#elif defined(__AVX__)
+inline unsigned box_mask(const EdgeArrays& e, std::size_t j, const Box& box) {
+    unsigned m = 0;
+    for (std::size_t h = 0; h < kChunk; h += 4) {
+        const __m256d px = _mm256_loadu_pd(e.px + j + h), py = _mm256_loadu_pd(e.py + j + h);
+        const __m256d qx = _mm256_loadu_pd(e.qx + j + h), qy = _mm256_loadu_pd(e.qy + j + h);
+        const __m256d in = _mm256_and_pd(
+            _mm256_and_pd(_mm256_cmp_pd(_mm256_min_pd(px, qx), _mm256_set1_pd(box.x1), _CMP_LE_OQ),
+                          _mm256_cmp_pd(_mm256_max_pd(px, qx), _mm256_set1_pd(box.x0), _CMP_GE_OQ)),
+            _mm256_and_pd(_mm256_cmp_pd(_mm256_min_pd(py, qy), _mm256_set1_pd(box.y1), _CMP_LE_OQ),
+                          _mm256_cmp_pd(_mm256_max_pd(py, qy), _mm256_set1_pd(box.y0), _CMP_GE_OQ)));
+        m |= static_cast<unsigned>(_mm256_movemask_pd(in)) << h;
+    }
+    return m;
 }
 
-// Step 1 of the file comment: the pairs of edges of A and B whose boxes overlap, sorted into
-// disjoint, crossing or degenerate; the last two into s.contacts (branch-free).
+inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::size_t j, Lanes& o) {
+    const __m256d ex0 = _mm256_set1_pd(std::min(p.x, q.x)), ex1 = _mm256_set1_pd(std::max(p.x, q.x));
+    const __m256d ey0 = _mm256_set1_pd(std::min(p.y, q.y)), ey1 = _mm256_set1_pd(std::max(p.y, q.y));
+    unsigned hits = 0;
+    for (std::size_t h = 0; h < kChunk; h += 4) {
+        const __m256d fpx = _mm256_loadu_pd(B.px + j + h), fpy = _mm256_loadu_pd(B.py + j + h);
+        const __m256d fqx = _mm256_loadu_pd(B.qx + j + h), fqy = _mm256_loadu_pd(B.qy + j + h);
+        const __m256d box = _mm256_and_pd(
+            _mm256_and_pd(_mm256_cmp_pd(_mm256_min_pd(fpx, fqx), ex1, _CMP_LE_OQ),
+                          _mm256_cmp_pd(_mm256_max_pd(fpx, fqx), ex0, _CMP_GE_OQ)),
+            _mm256_and_pd(_mm256_cmp_pd(_mm256_min_pd(fpy, fqy), ey1, _CMP_LE_OQ),
+                          _mm256_cmp_pd(_mm256_max_pd(fpy, fqy), ey0, _CMP_GE_OQ)));
+        if (_mm256_movemask_pd(box) == 0) continue;
+        const __m256d epx = _mm256_set1_pd(p.x), epy = _mm256_set1_pd(p.y);
+        const __m256d edx = _mm256_set1_pd(q.x - p.x), edy = _mm256_set1_pd(q.y - p.y);
+        const __m256d fdx = _mm256_sub_pd(fqx, fpx), fdy = _mm256_sub_pd(fqy, fpy);
+        const __m256d d1 =
+            _mm256_sub_pd(_mm256_mul_pd(fdx, _mm256_sub_pd(epy, fpy)), _mm256_mul_pd(fdy, _mm256_sub_pd(epx, fpx)));
+        const __m256d d2 = _mm256_sub_pd(_mm256_mul_pd(fdx, _mm256_sub_pd(_mm256_set1_pd(q.y), fpy)),
+                                         _mm256_mul_pd(fdy, _mm256_sub_pd(_mm256_set1_pd(q.x), fpx)));
+        const __m256d d3 =
+            _mm256_sub_pd(_mm256_mul_pd(edx, _mm256_sub_pd(fpy, epy)), _mm256_mul_pd(edy, _mm256_sub_pd(fpx, epx)));
+        const __m256d d4 =
+            _mm256_sub_pd(_mm256_mul_pd(edx, _mm256_sub_pd(fqy, epy)), _mm256_mul_pd(edy, _mm256_sub_pd(fqx, epx)));
+        const __m256d m = _mm256_max_pd(_mm256_loadu_pd(B.mag + j + h), _mm256_set1_pd(mag));
+        const __m256d lim = _mm256_mul_pd(_mm256_mul_pd(_mm256_set1_pd(1e-11), m), m);
+        const __m256d nlim = _mm256_sub_pd(_mm256_setzero_pd(), lim);
+        const __m256d apart = _mm256_or_pd(
+            _mm256_or_pd(_mm256_and_pd(_mm256_cmp_pd(d1, lim, _CMP_GT_OQ), _mm256_cmp_pd(d2, lim, _CMP_GT_OQ)),
+                         _mm256_and_pd(_mm256_cmp_pd(d1, nlim, _CMP_LT_OQ), _mm256_cmp_pd(d2, nlim, _CMP_LT_OQ))),
+            _mm256_or_pd(_mm256_and_pd(_mm256_cmp_pd(d3, lim, _CMP_GT_OQ), _mm256_cmp_pd(d4, lim, _CMP_GT_OQ)),
+                         _mm256_and_pd(_mm256_cmp_pd(d3, nlim, _CMP_LT_OQ), _mm256_cmp_pd(d4, nlim, _CMP_LT_OQ))));
+        const unsigned hit = static_cast<unsigned>(_mm256_movemask_pd(_mm256_andnot_pd(apart, box)));
+        if (hit == 0) continue;
+        hits |= hit << h;
+        _mm256_storeu_pd(o.d1 + h, d1);
+        _mm256_storeu_pd(o.d2 + h, d2);
+        _mm256_storeu_pd(o.d3 + h, d3);
+        _mm256_storeu_pd(o.d4 + h, d4);
+        _mm256_storeu_pd(o.lim + h, lim);
+    }
+    return hits;
+}
+#else
+inline unsigned box_mask(const EdgeArrays& e, std::size_t j, const Box& box) {
+    unsigned m = 0;
+    for (std::size_t k = j; k < j + kChunk; ++k)
+        m |= static_cast<unsigned>(std::min(e.px[k], e.qx[k]) <= box.x1 && std::max(e.px[k], e.qx[k]) >= box.x0 &&
+                                   std::min(e.py[k], e.qy[k]) <= box.y1 && std::max(e.py[k], e.qy[k]) >= box.y0)
+             << (k - j);
+    return m;
+}
+
+inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::size_t j, Lanes& o) {
+    const double ex0 = std::min(p.x, q.x), ex1 = std::max(p.x, q.x);
+    const double ey0 = std::min(p.y, q.y), ey1 = std::max(p.y, q.y);
+    unsigned hits = 0;
+    for (std::size_t k = 0; k < kChunk; ++k) {
+        const Pt r{B.px[j + k], B.py[j + k]}, t{B.qx[j + k], B.qy[j + k]};
+        if (std::min(r.x, t.x) > ex1 || std::max(r.x, t.x) < ex0 || std::min(r.y, t.y) > ey1 ||
+            std::max(r.y, t.y) < ey0)
+            continue;
+        const double d1 = orient(r, t, p), d2 = orient(r, t, q), d3 = orient(p, q, r), d4 = orient(p, q, t);
+        const double lim = degeneracy_threshold(std::max(B.mag[j + k], mag));
+        if ((d1 > lim && d2 > lim) || (d1 < -lim && d2 < -lim) || (d3 > lim && d4 > lim) || (d3 < -lim && d4 < -lim))
+            continue;
+        hits |= 1u << k;
+        o.d1[k] = d1;
+        o.d2[k] = d2;
+        o.d3[k] = d3;
+        o.d4[k] = d4;
+        o.lim[k] = lim;
+    }
+    return hits;
+}
+#endif
+
+// Step 1 of the file comment: the pairs of edges of A and B that touch or cross, sorted into
+// crossing or degenerate, into s.contacts. Each chunk of A is paired with the chunks of B whose
+// boxes overlap its own (and the other ring's box); each edge of such a chunk of A is tested
+// against all edges of those chunks of B at once (chunk_hits), and the rare contacts written out.
 void find_contacts(const Ring& A, const Ring& B, Scratch& s) {
-    const std::size_t np = overlapping_pairs(edges_meeting(A, B.box, s.ca), edges_meeting(B, A.box, s.cb), s);
-    if (s.contacts.size() < np) s.contacts.resize(np);
-    const EdgePair* pairs = s.pairs.data();
-    Contact* contacts = s.contacts.data();
+    std::uint32_t* chunks_b = s.chunks_b.data();
+    std::uint32_t* near = s.near.data();
+    std::size_t nb = 0;
+    for (std::size_t c = 0; c < n_chunks(B.n); ++c) {
+        chunks_b[nb] = static_cast<std::uint32_t>(c);
+        nb += boxes_overlap(B.chunks[c], A.box) ? 1 : 0;
+    }
     std::size_t nc = 0;
     bool degenerate = false;
-    for (std::size_t k = 0; k < np; ++k) {
-        const Edge& e = A.edges[pairs[k].a];
-        const Edge& f = B.edges[pairs[k].b];
-        const double lim = degeneracy_threshold(std::max(e.mag, f.mag));
-        const double d1 = orient(f.p, f.q, e.p), d2 = orient(f.p, f.q, e.q);
-        const double d3 = orient(e.p, e.q, f.p), d4 = orient(e.p, e.q, f.q);
-        const bool apart = ((d1 > lim) & (d2 > lim)) | ((d1 < -lim) & (d2 < -lim)) | ((d3 > lim) & (d4 > lim)) |
-                           ((d3 < -lim) & (d4 < -lim));
-        const bool certain = (std::fabs(d1) > lim) & (std::fabs(d2) > lim) & (std::fabs(d3) > lim) &
-                             (std::fabs(d4) > lim);
-        const double den12 = d1 - d2, den34 = d3 - d4;
-        const double t = d1 / (den12 != 0.0 ? den12 : 1.0), u = d3 / (den34 != 0.0 ? den34 : 1.0);
-        contacts[nc] = Contact{e.index, f.index, certain ? t : -1.0, certain ? u : -1.0, d2 > 0.0, d4 > 0.0};
-        nc += apart ? 0 : 1;
-        degenerate |= !apart & !certain;
+    Lanes o;
+    for (std::size_t ca = 0; ca < n_chunks(A.n); ++ca) {
+        const Box& chunk = A.chunks[ca];
+        std::size_t nn = 0;
+        for (std::size_t k = 0; k < nb; ++k) {
+            near[nn] = chunks_b[k];
+            nn += boxes_overlap(chunk, B.chunks[chunks_b[k]]) ? 1 : 0;
+        }
+        if (nn == 0) continue;
+        if (s.contacts.size() < nc + kChunk * kChunk * nn) s.contacts.resize(2 * (nc + kChunk * kChunk * nn));
+        Contact* contacts = s.contacts.data();
+        for (std::size_t k = 0; k < nn; ++k) {
+            const std::size_t j = near[k] * kChunk;
+            // The edges of A's chunk meeting the box of B's chunk, each against all of B's chunk.
+            for (unsigned ma = box_mask(A.e, ca * kChunk, B.chunks[near[k]]); ma != 0; ma &= ma - 1) {
+                const std::size_t i = ca * kChunk + lowest_bit(ma);
+                const Pt p{A.e.px[i], A.e.py[i]}, q{A.e.qx[i], A.e.qy[i]};
+                const unsigned hits = chunk_hits(p, q, A.e.mag[i], B.e, j, o);
+                for (unsigned m = hits; m != 0; m &= m - 1) {
+                    const std::size_t l = lowest_bit(m);
+                    const double d1 = o.d1[l], d2 = o.d2[l], d3 = o.d3[l], d4 = o.d4[l], lim = o.lim[l];
+                    const bool certain = (std::fabs(d1) > lim) & (std::fabs(d2) > lim) & (std::fabs(d3) > lim) &
+                                         (std::fabs(d4) > lim);
+                    contacts[nc++] = Contact{static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j + l),
+                                             certain ? d1 / (d1 - d2) : -1.0, certain ? d3 / (d3 - d4) : -1.0,
+                                             d2 > 0.0, d4 > 0.0};
+                    degenerate |= !certain;
+                }
+            }
+        }
     }
     s.n_contacts = nc;
     s.degenerate = degenerate;
@@ -583,16 +680,16 @@ void validate_vertices(const double* xy, std::size_t n, const std::string& name)
     }
 }
 
-// Storage for rings: vertices, chunk boxes and edges, sized once for `total` vertices in `count` rings.
+// Storage for rings: vertices, chunk boxes, edge arrays and prefix sums, sized once for `total`
+// vertices in `count` rings.
 struct RingStore {
     std::vector<Pt> pts;
     std::vector<Box> chunks;
-    std::vector<Edge> edges;
-    std::vector<double> x0, x1, y0, y1;  // edge boxes
+    std::vector<double> px, py, qx, qy, mag;
     std::vector<double> prefix;
     RingStore(std::size_t total, std::size_t count)
-        : pts(total), chunks(total / kChunk + count), edges(total), x0(total), x1(total), y0(total), y1(total),
-          prefix(total + count) {}
+        : pts(total), chunks(total / kChunk + count), px(chunks.size() * kChunk), py(px.size()), qx(px.size()),
+          qy(px.size()), mag(px.size()), prefix(total + count) {}
 };
 
 // Checks vertex count, finiteness and area; builds the counter-clockwise ring into `store` at
@@ -620,24 +717,17 @@ void make_ring(const double* xy, std::size_t n, const std::string& name, RingSto
         }
         chunk_dst[c] = cb;
     }
-    Edge* edges = store.edges.data() + begin;
-    std::size_t ne = 0;
-    for (std::size_t k = 0; k < n; ++k) {
-        const Pt p = dst[k], q = dst[k + 1 == n ? 0 : k + 1];
-        if (p.x == q.x && p.y == q.y) continue;
-        const double mag = std::max({std::fabs(p.x), std::fabs(p.y), std::fabs(q.x), std::fabs(q.y)});
-        edges[ne++] = Edge{p, q, mag, static_cast<std::uint32_t>(k)};
-    }
-    std::sort(edges, edges + ne,
-              [](const Edge& a, const Edge& b) { return std::min(a.p.y, a.q.y) < std::min(b.p.y, b.q.y); });
-    const EdgeBoxes boxes{store.x0.data() + begin, store.x1.data() + begin, store.y0.data() + begin,
-                          store.y1.data() + begin};
-    for (std::size_t k = 0; k < ne; ++k) {
-        const Edge& e = edges[k];
-        boxes.x0[k] = std::min(e.p.x, e.q.x);
-        boxes.x1[k] = std::max(e.p.x, e.q.x);
-        boxes.y0[k] = std::min(e.p.y, e.q.y);
-        boxes.y1[k] = std::max(e.p.y, e.q.y);
+    const std::size_t e0 = chunk_begin * kChunk;  // edge arrays: whole chunks
+    double *px = store.px.data() + e0, *py = store.py.data() + e0, *qx = store.qx.data() + e0,
+           *qy = store.qy.data() + e0, *mag = store.mag.data() + e0;
+    for (std::size_t k = 0; k < n_chunks(n) * kChunk; ++k) {
+        const Pt p = dst[k < n ? k : 0], q = dst[k + 1 < n ? k + 1 : 0];
+        const bool zero = p.x == q.x && p.y == q.y;  // padding: p = q = vertex 0
+        px[k] = zero ? kInf : p.x;
+        py[k] = zero ? kInf : p.y;
+        qx[k] = zero ? kInf : q.x;
+        qy[k] = zero ? kInf : q.y;
+        mag[k] = std::max({std::fabs(p.x), std::fabs(p.y), std::fabs(q.x), std::fabs(q.y)});
     }
     const Pt c{0.5 * (box.x0 + box.x1), 0.5 * (box.y0 + box.y1)};
     double* prefix = store.prefix.data() + prefix_begin;
@@ -646,7 +736,7 @@ void make_ring(const double* xy, std::size_t n, const std::string& name, RingSto
         const Pt p = dst[k], q = dst[k + 1 == n ? 0 : k + 1];
         prefix[k + 1] = prefix[k] + cross(Pt{p.x - c.x, p.y - c.y}, Pt{q.x - c.x, q.y - c.y});
     }
-    ring = Ring{dst, n, box, c, std::fabs(signed_area), chunk_dst, edges, boxes, ne, prefix};
+    ring = Ring{dst, n, box, c, std::fabs(signed_area), chunk_dst, EdgeArrays{px, py, qx, qy, mag}, prefix};
 }
 
 }  // namespace
@@ -759,4 +849,4 @@ void iou_distance_matrix(const double* xy, const std::int64_t* offsets, std::siz
                     out[j * npoly + i] = out[i * npoly + j];
 }
 
-}  // namespace galforge
+}  // namespace galforge::polygon_isa::GALFORGE_POLYGON_ISA
