@@ -46,6 +46,14 @@
 
 namespace galforge::polygon_isa::GALFORGE_POLYGON_ISA {
 
+// This build's versions of the public functions (polygon.hpp), which polygon_dispatch.cpp calls.
+double polygon_signed_area(const double* xy, std::size_t n);
+double polygon_area(const double* xy, std::size_t n);
+double intersection_area(const double* a, std::size_t na, const double* b, std::size_t nb);
+double polygon_iou(const double* a, std::size_t na, const double* b, std::size_t nb);
+void iou_distance_matrix(const double* xy, const std::int64_t* offsets, std::size_t npoly,
+                         const std::int64_t* groups, double* out, int threads);
+
 namespace {
 
 struct Pt {
@@ -63,21 +71,31 @@ constexpr std::size_t kChunk = 8;
 
 inline std::size_t n_chunks(std::size_t n) { return (n + kChunk - 1) / kChunk; }
 
-// The edges of a ring as a structure of arrays in ring order (edge k from vertex k to k + 1),
-// padded to whole chunks: end points p, q and the largest absolute coordinate of the two (which
-// scales the degeneracy threshold). Edges of zero length and the padding get p = q = (+inf,
-// +inf), whose box overlaps nothing.
+// Boxes as a structure of arrays (a vector comparison tests several at once).
+struct Boxes {
+    const double* x0 = nullptr;
+    const double* x1 = nullptr;
+    const double* y0 = nullptr;
+    const double* y1 = nullptr;
+};
+
+// The edges of a ring as arrays in ring order (edge k from vertex k to k + 1), padded to whole
+// chunks: end points p, q, bounding box and the largest absolute coordinate of the end points
+// (which scales the degeneracy threshold). Edges of zero length and the padding get p = q =
+// (+inf, +inf) and an empty box (x0 = +inf, x1 = -inf), which overlaps nothing.
 struct EdgeArrays {
     const double* px = nullptr;
     const double* py = nullptr;
     const double* qx = nullptr;
     const double* qy = nullptr;
     const double* mag = nullptr;
+    Boxes box{};
 };
 
 // A counter-clockwise ring (no repeated closing vertex) with its bounding box and its centre c,
-// area, edge-chunk boxes, its edges as arrays, and prefix[k] = sum over edges e < k of
-// cross(p_e - c, q_e - c) (n + 1 entries), which sums runs of edges in O(1).
+// area, edge-chunk boxes (also as arrays, padded to a multiple of kChunk chunks with empty
+// boxes), its edges as arrays, and prefix[k] = sum over edges e < k of cross(p_e - c, q_e - c)
+// (n + 1 entries), which sums runs of edges in O(1).
 struct Ring {
     const Pt* p = nullptr;
     std::size_t n = 0;
@@ -85,6 +103,7 @@ struct Ring {
     Pt c{};
     double area = 0.0;
     const Box* chunks = nullptr;  // chunk c: edges c*kChunk .. min((c+1)*kChunk, n) - 1
+    Boxes chunk_boxes{};
     EdgeArrays e{};
     const double* prefix = nullptr;
 };
@@ -119,14 +138,12 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 struct Scratch {
     std::vector<double> ts;                 // general path: split parameters of one edge
     std::vector<Overlap> overlaps;          // general path: collinear overlaps of one edge
-    std::vector<std::uint32_t> chunks_b;    // B's chunks meeting A's box
-    std::vector<std::uint32_t> near;        // of those, the ones meeting one chunk of A
     std::vector<Contact> contacts;          // the first n_contacts entries
     std::size_t n_contacts = 0;
     bool degenerate = false;                // some contact is degenerate
     std::vector<Event> events;
     explicit Scratch(std::size_t max_vertices)
-        : chunks_b(n_chunks(max_vertices)), near(n_chunks(max_vertices)), contacts(4 * max_vertices) {
+        : contacts(4 * max_vertices + kChunk * kChunk) {
         ts.reserve(2 * max_vertices + 4);
         overlaps.reserve(max_vertices + 2);
         events.reserve(4 * max_vertices);
@@ -196,26 +213,26 @@ struct Lanes {
     double d1[kChunk], d2[kChunk], d3[kChunk], d4[kChunk], lim[kChunk];
 };
 
-// Edge e = (p, q) of A (magnitude mag) against the kChunk edges f of B from position j on: bit k
-// set when edge j + k and e have overlapping boxes and are not certainly apart (a contact), with
-// the lanes' orientations in `o` (filled when some bit is set). The same arithmetic, operation
-// for operation, as orient() and degeneracy_threshold() on each pair, so every instruction set
-// finds the same contacts with the same values; 8, 4 or 1 lanes per instruction (AVX-512, AVX,
-// others), the common case (no contact) without branches.
+// The vector kernels, 8, 4 or 1 lanes per instruction (AVX-512, AVX, others); each lane repeats
+// the scalar arithmetic of orient() and degeneracy_threshold() operation for operation, so every
+// instruction set finds the same contacts with the same values.
+//
+// overlap_mask: bit k set when box j + k of `b` overlaps `box` (kChunk boxes).
+// chunk_hits: edge e = (p, q) of A (magnitude mag) against the kChunk edges f of B from position
+// j on: bit k set when edge j + k and e have overlapping boxes and are not certainly apart (a
+// contact), with the lanes' orientations in `o` (filled when some bit is set).
 #if defined(__AVX512F__)
-// Bit k set when edge j + k of `e` has a box overlapping `box`.
-inline unsigned box_mask(const EdgeArrays& e, std::size_t j, const Box& box) {
-    const __m512d px = _mm512_loadu_pd(e.px + j), py = _mm512_loadu_pd(e.py + j);
-    const __m512d qx = _mm512_loadu_pd(e.qx + j), qy = _mm512_loadu_pd(e.qy + j);
-    __mmask8 m = _mm512_cmp_pd_mask(_mm512_min_pd(px, qx), _mm512_set1_pd(box.x1), _CMP_LE_OQ);
-    m = _mm512_mask_cmp_pd_mask(m, _mm512_max_pd(px, qx), _mm512_set1_pd(box.x0), _CMP_GE_OQ);
-    m = _mm512_mask_cmp_pd_mask(m, _mm512_min_pd(py, qy), _mm512_set1_pd(box.y1), _CMP_LE_OQ);
-    m = _mm512_mask_cmp_pd_mask(m, _mm512_max_pd(py, qy), _mm512_set1_pd(box.y0), _CMP_GE_OQ);
+inline unsigned overlap_mask(const Boxes& b, std::size_t j, const Box& box) {
+    __mmask8 m = _mm512_cmp_pd_mask(_mm512_loadu_pd(b.x0 + j), _mm512_set1_pd(box.x1), _CMP_LE_OQ);
+    m = _mm512_mask_cmp_pd_mask(m, _mm512_loadu_pd(b.x1 + j), _mm512_set1_pd(box.x0), _CMP_GE_OQ);
+    m = _mm512_mask_cmp_pd_mask(m, _mm512_loadu_pd(b.y0 + j), _mm512_set1_pd(box.y1), _CMP_LE_OQ);
+    m = _mm512_mask_cmp_pd_mask(m, _mm512_loadu_pd(b.y1 + j), _mm512_set1_pd(box.y0), _CMP_GE_OQ);
     return m;
 }
 
 inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::size_t j, Lanes& o) {
-    const unsigned box = box_mask(B, j, Box{std::min(p.x, q.x), std::min(p.y, q.y), std::max(p.x, q.x), std::max(p.y, q.y)});
+    const unsigned box =
+        overlap_mask(B.box, j, Box{std::min(p.x, q.x), std::min(p.y, q.y), std::max(p.x, q.x), std::max(p.y, q.y)});
     if (box == 0) return 0;
     const __m512d fpx = _mm512_loadu_pd(B.px + j), fpy = _mm512_loadu_pd(B.py + j);
     const __m512d fqx = _mm512_loadu_pd(B.qx + j), fqy = _mm512_loadu_pd(B.qy + j);
@@ -227,7 +244,8 @@ inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::siz
                                      _mm512_mul_pd(fdy, _mm512_sub_pd(_mm512_set1_pd(q.x), fpx)));
     const __m512d d3 = _mm512_sub_pd(_mm512_mul_pd(edx, _mm512_sub_pd(fpy, epy)), _mm512_mul_pd(edy, _mm512_sub_pd(fpx, epx)));
     const __m512d d4 = _mm512_sub_pd(_mm512_mul_pd(edx, _mm512_sub_pd(fqy, epy)), _mm512_mul_pd(edy, _mm512_sub_pd(fqx, epx)));
-    const __m512d m = _mm512_max_pd(_mm512_loadu_pd(B.mag + j), _mm512_set1_pd(mag));
+    const __m512d fmag = _mm512_loadu_pd(B.mag + j), emag = _mm512_set1_pd(mag);
+    const __m512d m = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(fmag, emag, _CMP_GT_OQ), emag, fmag);
     const __m512d lim = _mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(1e-11), m), m);
     const __m512d nlim = _mm512_sub_pd(_mm512_setzero_pd(), lim);
     const __mmask8 apart = static_cast<__mmask8>(
@@ -235,7 +253,7 @@ inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::siz
         _mm512_mask_cmp_pd_mask(_mm512_cmp_pd_mask(d1, nlim, _CMP_LT_OQ), d2, nlim, _CMP_LT_OQ) |
         _mm512_mask_cmp_pd_mask(_mm512_cmp_pd_mask(d3, lim, _CMP_GT_OQ), d4, lim, _CMP_GT_OQ) |
         _mm512_mask_cmp_pd_mask(_mm512_cmp_pd_mask(d3, nlim, _CMP_LT_OQ), d4, nlim, _CMP_LT_OQ));
-    const unsigned hits = static_cast<unsigned>(box) & ~static_cast<unsigned>(apart) & 0xffu;
+    const unsigned hits = box & ~static_cast<unsigned>(apart) & 0xffu;
     if (hits != 0) {
         _mm512_storeu_pd(o.d1, d1);
         _mm512_storeu_pd(o.d2, d2);
@@ -246,54 +264,50 @@ inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::siz
     return hits;
 }
 #elif defined(__AVX__)
-inline unsigned box_mask(const EdgeArrays& e, std::size_t j, const Box& box) {
+inline unsigned overlap_mask(const Boxes& b, std::size_t j, const Box& box) {
     unsigned m = 0;
     for (std::size_t h = 0; h < kChunk; h += 4) {
-        const __m256d px = _mm256_loadu_pd(e.px + j + h), py = _mm256_loadu_pd(e.py + j + h);
-        const __m256d qx = _mm256_loadu_pd(e.qx + j + h), qy = _mm256_loadu_pd(e.qy + j + h);
         const __m256d in = _mm256_and_pd(
-            _mm256_and_pd(_mm256_cmp_pd(_mm256_min_pd(px, qx), _mm256_set1_pd(box.x1), _CMP_LE_OQ),
-                          _mm256_cmp_pd(_mm256_max_pd(px, qx), _mm256_set1_pd(box.x0), _CMP_GE_OQ)),
-            _mm256_and_pd(_mm256_cmp_pd(_mm256_min_pd(py, qy), _mm256_set1_pd(box.y1), _CMP_LE_OQ),
-                          _mm256_cmp_pd(_mm256_max_pd(py, qy), _mm256_set1_pd(box.y0), _CMP_GE_OQ)));
+            _mm256_and_pd(_mm256_cmp_pd(_mm256_loadu_pd(b.x0 + j + h), _mm256_set1_pd(box.x1), _CMP_LE_OQ),
+                          _mm256_cmp_pd(_mm256_loadu_pd(b.x1 + j + h), _mm256_set1_pd(box.x0), _CMP_GE_OQ)),
+            _mm256_and_pd(_mm256_cmp_pd(_mm256_loadu_pd(b.y0 + j + h), _mm256_set1_pd(box.y1), _CMP_LE_OQ),
+                          _mm256_cmp_pd(_mm256_loadu_pd(b.y1 + j + h), _mm256_set1_pd(box.y0), _CMP_GE_OQ)));
         m |= static_cast<unsigned>(_mm256_movemask_pd(in)) << h;
     }
     return m;
 }
 
 inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::size_t j, Lanes& o) {
-    const __m256d ex0 = _mm256_set1_pd(std::min(p.x, q.x)), ex1 = _mm256_set1_pd(std::max(p.x, q.x));
-    const __m256d ey0 = _mm256_set1_pd(std::min(p.y, q.y)), ey1 = _mm256_set1_pd(std::max(p.y, q.y));
+    const unsigned box =
+        overlap_mask(B.box, j, Box{std::min(p.x, q.x), std::min(p.y, q.y), std::max(p.x, q.x), std::max(p.y, q.y)});
+    if (box == 0) return 0;
+    const __m256d epx = _mm256_set1_pd(p.x), epy = _mm256_set1_pd(p.y);
+    const __m256d eqx = _mm256_set1_pd(q.x), eqy = _mm256_set1_pd(q.y);
+    const __m256d edx = _mm256_set1_pd(q.x - p.x), edy = _mm256_set1_pd(q.y - p.y);
+    const __m256d emag = _mm256_set1_pd(mag), scale = _mm256_set1_pd(1e-11);
     unsigned hits = 0;
     for (std::size_t h = 0; h < kChunk; h += 4) {
+        if (((box >> h) & 0xfu) == 0) continue;
         const __m256d fpx = _mm256_loadu_pd(B.px + j + h), fpy = _mm256_loadu_pd(B.py + j + h);
         const __m256d fqx = _mm256_loadu_pd(B.qx + j + h), fqy = _mm256_loadu_pd(B.qy + j + h);
-        const __m256d box = _mm256_and_pd(
-            _mm256_and_pd(_mm256_cmp_pd(_mm256_min_pd(fpx, fqx), ex1, _CMP_LE_OQ),
-                          _mm256_cmp_pd(_mm256_max_pd(fpx, fqx), ex0, _CMP_GE_OQ)),
-            _mm256_and_pd(_mm256_cmp_pd(_mm256_min_pd(fpy, fqy), ey1, _CMP_LE_OQ),
-                          _mm256_cmp_pd(_mm256_max_pd(fpy, fqy), ey0, _CMP_GE_OQ)));
-        if (_mm256_movemask_pd(box) == 0) continue;
-        const __m256d epx = _mm256_set1_pd(p.x), epy = _mm256_set1_pd(p.y);
-        const __m256d edx = _mm256_set1_pd(q.x - p.x), edy = _mm256_set1_pd(q.y - p.y);
         const __m256d fdx = _mm256_sub_pd(fqx, fpx), fdy = _mm256_sub_pd(fqy, fpy);
         const __m256d d1 =
             _mm256_sub_pd(_mm256_mul_pd(fdx, _mm256_sub_pd(epy, fpy)), _mm256_mul_pd(fdy, _mm256_sub_pd(epx, fpx)));
-        const __m256d d2 = _mm256_sub_pd(_mm256_mul_pd(fdx, _mm256_sub_pd(_mm256_set1_pd(q.y), fpy)),
-                                         _mm256_mul_pd(fdy, _mm256_sub_pd(_mm256_set1_pd(q.x), fpx)));
+        const __m256d d2 =
+            _mm256_sub_pd(_mm256_mul_pd(fdx, _mm256_sub_pd(eqy, fpy)), _mm256_mul_pd(fdy, _mm256_sub_pd(eqx, fpx)));
         const __m256d d3 =
             _mm256_sub_pd(_mm256_mul_pd(edx, _mm256_sub_pd(fpy, epy)), _mm256_mul_pd(edy, _mm256_sub_pd(fpx, epx)));
         const __m256d d4 =
             _mm256_sub_pd(_mm256_mul_pd(edx, _mm256_sub_pd(fqy, epy)), _mm256_mul_pd(edy, _mm256_sub_pd(fqx, epx)));
-        const __m256d m = _mm256_max_pd(_mm256_loadu_pd(B.mag + j + h), _mm256_set1_pd(mag));
-        const __m256d lim = _mm256_mul_pd(_mm256_mul_pd(_mm256_set1_pd(1e-11), m), m);
+        const __m256d m = _mm256_max_pd(_mm256_loadu_pd(B.mag + j + h), emag);
+        const __m256d lim = _mm256_mul_pd(_mm256_mul_pd(scale, m), m);
         const __m256d nlim = _mm256_sub_pd(_mm256_setzero_pd(), lim);
         const __m256d apart = _mm256_or_pd(
             _mm256_or_pd(_mm256_and_pd(_mm256_cmp_pd(d1, lim, _CMP_GT_OQ), _mm256_cmp_pd(d2, lim, _CMP_GT_OQ)),
                          _mm256_and_pd(_mm256_cmp_pd(d1, nlim, _CMP_LT_OQ), _mm256_cmp_pd(d2, nlim, _CMP_LT_OQ))),
             _mm256_or_pd(_mm256_and_pd(_mm256_cmp_pd(d3, lim, _CMP_GT_OQ), _mm256_cmp_pd(d4, lim, _CMP_GT_OQ)),
                          _mm256_and_pd(_mm256_cmp_pd(d3, nlim, _CMP_LT_OQ), _mm256_cmp_pd(d4, nlim, _CMP_LT_OQ))));
-        const unsigned hit = static_cast<unsigned>(_mm256_movemask_pd(_mm256_andnot_pd(apart, box)));
+        const unsigned hit = (box >> h) & ~static_cast<unsigned>(_mm256_movemask_pd(apart)) & 0xfu;
         if (hit == 0) continue;
         hits |= hit << h;
         _mm256_storeu_pd(o.d1 + h, d1);
@@ -305,24 +319,22 @@ inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::siz
     return hits;
 }
 #else
-inline unsigned box_mask(const EdgeArrays& e, std::size_t j, const Box& box) {
+inline unsigned overlap_mask(const Boxes& b, std::size_t j, const Box& box) {
     unsigned m = 0;
-    for (std::size_t k = j; k < j + kChunk; ++k)
-        m |= static_cast<unsigned>(std::min(e.px[k], e.qx[k]) <= box.x1 && std::max(e.px[k], e.qx[k]) >= box.x0 &&
-                                   std::min(e.py[k], e.qy[k]) <= box.y1 && std::max(e.py[k], e.qy[k]) >= box.y0)
-             << (k - j);
+    for (std::size_t k = 0; k < kChunk; ++k)
+        m |= static_cast<unsigned>((b.x0[j + k] <= box.x1) & (b.x1[j + k] >= box.x0) & (b.y0[j + k] <= box.y1) &
+                                   (b.y1[j + k] >= box.y0))
+             << k;
     return m;
 }
 
 inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::size_t j, Lanes& o) {
-    const double ex0 = std::min(p.x, q.x), ex1 = std::max(p.x, q.x);
-    const double ey0 = std::min(p.y, q.y), ey1 = std::max(p.y, q.y);
     unsigned hits = 0;
-    for (std::size_t k = 0; k < kChunk; ++k) {
+    for (unsigned m = overlap_mask(B.box, j, Box{std::min(p.x, q.x), std::min(p.y, q.y), std::max(p.x, q.x),
+                                                  std::max(p.y, q.y)});
+         m != 0; m &= m - 1) {
+        const std::size_t k = lowest_bit(m);
         const Pt r{B.px[j + k], B.py[j + k]}, t{B.qx[j + k], B.qy[j + k]};
-        if (std::min(r.x, t.x) > ex1 || std::max(r.x, t.x) < ex0 || std::min(r.y, t.y) > ey1 ||
-            std::max(r.y, t.y) < ey0)
-            continue;
         const double d1 = orient(r, t, p), d2 = orient(r, t, q), d3 = orient(p, q, r), d4 = orient(p, q, t);
         const double lim = degeneracy_threshold(std::max(B.mag[j + k], mag));
         if ((d1 > lim && d2 > lim) || (d1 < -lim && d2 < -lim) || (d3 > lim && d4 > lim) || (d3 < -lim && d4 < -lim))
@@ -340,45 +352,34 @@ inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::siz
 
 // Step 1 of the file comment: the pairs of edges of A and B that touch or cross, sorted into
 // crossing or degenerate, into s.contacts. Each chunk of A is paired with the chunks of B whose
-// boxes overlap its own (and the other ring's box); each edge of such a chunk of A is tested
-// against all edges of those chunks of B at once (chunk_hits), and the rare contacts written out.
+// boxes overlap its own (kChunk of B's at once); the edges of A's chunk meeting the box of such a
+// chunk of B (one vector test) are each tested against all edges of that chunk (chunk_hits), and
+// the rare contacts written out.
 void find_contacts(const Ring& A, const Ring& B, Scratch& s) {
-    std::uint32_t* chunks_b = s.chunks_b.data();
-    std::uint32_t* near = s.near.data();
-    std::size_t nb = 0;
-    for (std::size_t c = 0; c < n_chunks(B.n); ++c) {
-        chunks_b[nb] = static_cast<std::uint32_t>(c);
-        nb += boxes_overlap(B.chunks[c], A.box) ? 1 : 0;
-    }
     std::size_t nc = 0;
     bool degenerate = false;
     Lanes o;
+    const std::size_t ncb = n_chunks(B.n);
     for (std::size_t ca = 0; ca < n_chunks(A.n); ++ca) {
-        const Box& chunk = A.chunks[ca];
-        std::size_t nn = 0;
-        for (std::size_t k = 0; k < nb; ++k) {
-            near[nn] = chunks_b[k];
-            nn += boxes_overlap(chunk, B.chunks[chunks_b[k]]) ? 1 : 0;
-        }
-        if (nn == 0) continue;
-        if (s.contacts.size() < nc + kChunk * kChunk * nn) s.contacts.resize(2 * (nc + kChunk * kChunk * nn));
-        Contact* contacts = s.contacts.data();
-        for (std::size_t k = 0; k < nn; ++k) {
-            const std::size_t j = near[k] * kChunk;
-            // The edges of A's chunk meeting the box of B's chunk, each against all of B's chunk.
-            for (unsigned ma = box_mask(A.e, ca * kChunk, B.chunks[near[k]]); ma != 0; ma &= ma - 1) {
-                const std::size_t i = ca * kChunk + lowest_bit(ma);
-                const Pt p{A.e.px[i], A.e.py[i]}, q{A.e.qx[i], A.e.qy[i]};
-                const unsigned hits = chunk_hits(p, q, A.e.mag[i], B.e, j, o);
-                for (unsigned m = hits; m != 0; m &= m - 1) {
-                    const std::size_t l = lowest_bit(m);
-                    const double d1 = o.d1[l], d2 = o.d2[l], d3 = o.d3[l], d4 = o.d4[l], lim = o.lim[l];
-                    const bool certain = (std::fabs(d1) > lim) & (std::fabs(d2) > lim) & (std::fabs(d3) > lim) &
-                                         (std::fabs(d4) > lim);
-                    contacts[nc++] = Contact{static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j + l),
-                                             certain ? d1 / (d1 - d2) : -1.0, certain ? d3 / (d3 - d4) : -1.0,
-                                             d2 > 0.0, d4 > 0.0};
-                    degenerate |= !certain;
+        const std::size_t i0 = ca * kChunk;
+        for (std::size_t g = 0; g < ncb; g += kChunk) {
+            for (unsigned near = overlap_mask(B.chunk_boxes, g, A.chunks[ca]); near != 0; near &= near - 1) {
+                const std::size_t cb = g + lowest_bit(near), j = cb * kChunk;
+                if (s.contacts.size() < nc + kChunk * kChunk) s.contacts.resize(2 * (nc + kChunk * kChunk));
+                Contact* contacts = s.contacts.data();
+                for (unsigned ma = overlap_mask(A.e.box, i0, B.chunks[cb]); ma != 0; ma &= ma - 1) {
+                    const std::size_t i = i0 + lowest_bit(ma);
+                    const Pt p{A.e.px[i], A.e.py[i]}, q{A.e.qx[i], A.e.qy[i]};
+                    for (unsigned m = chunk_hits(p, q, A.e.mag[i], B.e, j, o); m != 0; m &= m - 1) {
+                        const std::size_t l = lowest_bit(m);
+                        const double d1 = o.d1[l], d2 = o.d2[l], d3 = o.d3[l], d4 = o.d4[l], lim = o.lim[l];
+                        const bool certain = (std::fabs(d1) > lim) & (std::fabs(d2) > lim) & (std::fabs(d3) > lim) &
+                                             (std::fabs(d4) > lim);
+                        contacts[nc++] = Contact{static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j + l),
+                                                 certain ? d1 / (d1 - d2) : -1.0, certain ? d3 / (d3 - d4) : -1.0,
+                                                 d2 > 0.0, d4 > 0.0};
+                        degenerate |= !certain;
+                    }
                 }
             }
         }
@@ -680,26 +681,32 @@ void validate_vertices(const double* xy, std::size_t n, const std::string& name)
     }
 }
 
-// Storage for rings: vertices, chunk boxes, edge arrays and prefix sums, sized once for `total`
-// vertices in `count` rings.
-struct RingStore {
-    std::vector<Pt> pts;
-    std::vector<Box> chunks;
-    std::vector<double> px, py, qx, qy, mag;
-    std::vector<double> prefix;
+// Storage for rings (vertices, chunk boxes, edge arrays, prefix sums), sized once for `total`
+// vertices in `count` rings, filled by add() one ring after the other.
+class RingStore {
+public:
     RingStore(std::size_t total, std::size_t count)
-        : pts(total), chunks(total / kChunk + count), px(chunks.size() * kChunk), py(px.size()), qx(px.size()),
-          qy(px.size()), mag(px.size()), prefix(total + count) {}
+        : pts_(total), chunks_(total / kChunk + count), chunk_boxes_(4 * (total / kChunk + count * (kChunk + 1))),
+          edges_(9 * chunks_.size() * kChunk), prefix_(total + count) {}
+
+    // Checks vertex count, finiteness and area (naming the polygon `name` in errors); returns the
+    // counter-clockwise ring of the n vertices xy.
+    Ring add(const double* xy, std::size_t n, const std::string& name);
+
+private:
+    std::vector<Pt> pts_;
+    std::vector<Box> chunks_;
+    std::vector<double> chunk_boxes_;  // 4 arrays of chunk_boxes_.size() / 4
+    std::vector<double> edges_;        // 9 arrays of edges_.size() / 9
+    std::vector<double> prefix_;
+    std::size_t n_pts_ = 0, n_chunks_ = 0, n_chunk_boxes_ = 0, n_rings_ = 0;
 };
 
-// Checks vertex count, finiteness and area; builds the counter-clockwise ring into `store` at
-// vertex offset `begin` (chunk offset `chunk_begin`, prefix offset `begin + ring index`).
-void make_ring(const double* xy, std::size_t n, const std::string& name, RingStore& store, std::size_t begin,
-               std::size_t chunk_begin, std::size_t prefix_begin, Ring& ring) {
+Ring RingStore::add(const double* xy, std::size_t n, const std::string& name) {
     validate_vertices(xy, n, name);
     const double signed_area = polygon_signed_area(xy, n);
     if (!(signed_area != 0.0)) throw std::invalid_argument(describe(name) + " has zero area");
-    Pt* dst = store.pts.data() + begin;
+    Pt* dst = pts_.data() + n_pts_;
     Box box{xy[0], xy[1], xy[0], xy[1]};
     for (std::size_t k = 0; k < n; ++k) {
         const std::size_t src = signed_area > 0.0 ? k : n - 1 - k;
@@ -707,20 +714,32 @@ void make_ring(const double* xy, std::size_t n, const std::string& name, RingSto
         dst[k] = v;
         box = Box{std::min(box.x0, v.x), std::min(box.y0, v.y), std::max(box.x1, v.x), std::max(box.y1, v.y)};
     }
-    Box* chunk_dst = store.chunks.data() + chunk_begin;
-    for (std::size_t c = 0; c < n_chunks(n); ++c) {
-        Box cb{dst[c * kChunk].x, dst[c * kChunk].y, dst[c * kChunk].x, dst[c * kChunk].y};
-        const std::size_t end = std::min(n, (c + 1) * kChunk);
-        for (std::size_t k = c * kChunk + 1; k <= end; ++k) {  // edge end points, the last wraps to 0
-            const Pt v = dst[k == n ? 0 : k];
-            cb = Box{std::min(cb.x0, v.x), std::min(cb.y0, v.y), std::max(cb.x1, v.x), std::max(cb.y1, v.y)};
+    const std::size_t nc = n_chunks(n), padded = (nc + kChunk - 1) / kChunk * kChunk;
+    Box* chunks = chunks_.data() + n_chunks_;
+    const std::size_t cstride = chunk_boxes_.size() / 4;
+    double* cb0 = chunk_boxes_.data() + n_chunk_boxes_;
+    const Boxes chunk_boxes{cb0, cb0 + cstride, cb0 + 2 * cstride, cb0 + 3 * cstride};
+    for (std::size_t c = 0; c < padded; ++c) {
+        Box cb{kInf, kInf, -kInf, -kInf};
+        if (c < nc) {
+            cb = Box{dst[c * kChunk].x, dst[c * kChunk].y, dst[c * kChunk].x, dst[c * kChunk].y};
+            const std::size_t end = std::min(n, (c + 1) * kChunk);
+            for (std::size_t k = c * kChunk + 1; k <= end; ++k) {  // edge end points, the last wraps to 0
+                const Pt v = dst[k == n ? 0 : k];
+                cb = Box{std::min(cb.x0, v.x), std::min(cb.y0, v.y), std::max(cb.x1, v.x), std::max(cb.y1, v.y)};
+            }
+            chunks[c] = cb;
         }
-        chunk_dst[c] = cb;
+        cb0[c] = cb.x0;
+        cb0[cstride + c] = cb.x1;
+        cb0[2 * cstride + c] = cb.y0;
+        cb0[3 * cstride + c] = cb.y1;
     }
-    const std::size_t e0 = chunk_begin * kChunk;  // edge arrays: whole chunks
-    double *px = store.px.data() + e0, *py = store.py.data() + e0, *qx = store.qx.data() + e0,
-           *qy = store.qy.data() + e0, *mag = store.mag.data() + e0;
-    for (std::size_t k = 0; k < n_chunks(n) * kChunk; ++k) {
+    const std::size_t estride = edges_.size() / 9;
+    double* e0 = edges_.data() + n_chunks_ * kChunk;
+    double *px = e0, *py = e0 + estride, *qx = e0 + 2 * estride, *qy = e0 + 3 * estride, *mag = e0 + 4 * estride;
+    double *x0 = e0 + 5 * estride, *x1 = e0 + 6 * estride, *y0 = e0 + 7 * estride, *y1 = e0 + 8 * estride;
+    for (std::size_t k = 0; k < nc * kChunk; ++k) {
         const Pt p = dst[k < n ? k : 0], q = dst[k + 1 < n ? k + 1 : 0];
         const bool zero = p.x == q.x && p.y == q.y;  // padding: p = q = vertex 0
         px[k] = zero ? kInf : p.x;
@@ -728,15 +747,24 @@ void make_ring(const double* xy, std::size_t n, const std::string& name, RingSto
         qx[k] = zero ? kInf : q.x;
         qy[k] = zero ? kInf : q.y;
         mag[k] = std::max({std::fabs(p.x), std::fabs(p.y), std::fabs(q.x), std::fabs(q.y)});
+        x0[k] = zero ? kInf : std::min(p.x, q.x);
+        x1[k] = zero ? -kInf : std::max(p.x, q.x);
+        y0[k] = zero ? kInf : std::min(p.y, q.y);
+        y1[k] = zero ? -kInf : std::max(p.y, q.y);
     }
     const Pt c{0.5 * (box.x0 + box.x1), 0.5 * (box.y0 + box.y1)};
-    double* prefix = store.prefix.data() + prefix_begin;
+    double* prefix = prefix_.data() + n_pts_ + n_rings_;
     prefix[0] = 0.0;
     for (std::size_t k = 0; k < n; ++k) {
         const Pt p = dst[k], q = dst[k + 1 == n ? 0 : k + 1];
         prefix[k + 1] = prefix[k] + cross(Pt{p.x - c.x, p.y - c.y}, Pt{q.x - c.x, q.y - c.y});
     }
-    ring = Ring{dst, n, box, c, std::fabs(signed_area), chunk_dst, EdgeArrays{px, py, qx, qy, mag}, prefix};
+    n_pts_ += n;
+    n_chunks_ += nc;
+    n_chunk_boxes_ += padded;
+    ++n_rings_;
+    return Ring{dst, n, box, c, std::fabs(signed_area), chunks, chunk_boxes,
+                EdgeArrays{px, py, qx, qy, mag, Boxes{x0, x1, y0, y1}}, prefix};
 }
 
 }  // namespace
@@ -765,9 +793,8 @@ namespace {
 double checked_intersection(const double* a, std::size_t na, const double* b, std::size_t nb, double& area_a,
                             double& area_b) {
     RingStore store(na + nb, 2);
-    Ring ra, rb;
-    make_ring(a, na, "a", store, 0, 0, 0, ra);
-    make_ring(b, nb, "b", store, na, n_chunks(na), na + 1, rb);
+    const Ring ra = store.add(a, na, "a");
+    const Ring rb = store.add(b, nb, "b");
     Scratch s(std::max(na, nb));
     area_a = ra.area;
     area_b = rb.area;
@@ -801,13 +828,11 @@ void iou_distance_matrix(const double* xy, const std::int64_t* offsets, std::siz
     const std::size_t total = static_cast<std::size_t>(offsets[npoly]);
     RingStore store(total, npoly);
     std::vector<Ring> rings(npoly);
-    std::size_t chunk_pos = 0;
     std::size_t max_n = 0;
     for (std::size_t k = 0; k < npoly; ++k) {
         const std::size_t begin = static_cast<std::size_t>(offsets[k]);
         const std::size_t n = static_cast<std::size_t>(offsets[k + 1]) - begin;
-        make_ring(xy + 2 * begin, n, std::to_string(k), store, begin, chunk_pos, begin + k, rings[k]);
-        chunk_pos += n_chunks(n);
+        rings[k] = store.add(xy + 2 * begin, n, std::to_string(k));
         max_n = std::max(max_n, n);
     }
     const double inf = std::numeric_limits<double>::infinity();
