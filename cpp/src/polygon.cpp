@@ -133,17 +133,23 @@ struct Overlap {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
+// Edge i of A against the chunk of B from edge j on; `hits`: the lanes (edges j + k) in contact.
+struct EdgeChunk {
+    std::uint32_t i, j, hits;
+};
+
 // Per-thread scratch, reused over pairs (sized for the largest ring; the contact list grows to
 // the largest seen, then never allocates).
 struct Scratch {
     std::vector<double> ts;                 // general path: split parameters of one edge
     std::vector<Overlap> overlaps;          // general path: collinear overlaps of one edge
+    std::vector<EdgeChunk> candidates;      // find_contacts: edges of A against chunks of B
     std::vector<Contact> contacts;          // the first n_contacts entries
     std::size_t n_contacts = 0;
     bool degenerate = false;                // some contact is degenerate
     std::vector<Event> events;
     explicit Scratch(std::size_t max_vertices)
-        : contacts(4 * max_vertices + kChunk * kChunk) {
+        : candidates(4 * max_vertices + kChunk), contacts(4 * max_vertices + kChunk) {
         ts.reserve(2 * max_vertices + 4);
         overlaps.reserve(max_vertices + 2);
         events.reserve(4 * max_vertices);
@@ -207,12 +213,6 @@ inline std::size_t lowest_bit(unsigned m) {
 #endif
 }
 
-// Orientations of the lanes of chunk_hits: d1 = orient(f.p, f.q, e.p), d2 = orient(f.p, f.q, e.q),
-// d3 = orient(e.p, e.q, f.p), d4 = orient(e.p, e.q, f.q) and the threshold lim of each lane.
-struct Lanes {
-    double d1[kChunk], d2[kChunk], d3[kChunk], d4[kChunk], lim[kChunk];
-};
-
 // The vector kernels, 8, 4 or 1 lanes per instruction (AVX-512, AVX, others); each lane repeats
 // the scalar arithmetic of orient() and degeneracy_threshold() operation for operation, so every
 // instruction set finds the same contacts with the same values.
@@ -230,10 +230,9 @@ inline unsigned overlap_mask(const Boxes& b, std::size_t j, const Box& box) {
     return m;
 }
 
-inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::size_t j, Lanes& o) {
+inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::size_t j) {
     const unsigned box =
         overlap_mask(B.box, j, Box{std::min(p.x, q.x), std::min(p.y, q.y), std::max(p.x, q.x), std::max(p.y, q.y)});
-    if (box == 0) return 0;
     const __m512d fpx = _mm512_loadu_pd(B.px + j), fpy = _mm512_loadu_pd(B.py + j);
     const __m512d fqx = _mm512_loadu_pd(B.qx + j), fqy = _mm512_loadu_pd(B.qy + j);
     const __m512d epx = _mm512_set1_pd(p.x), epy = _mm512_set1_pd(p.y);
@@ -253,15 +252,7 @@ inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::siz
         _mm512_mask_cmp_pd_mask(_mm512_cmp_pd_mask(d1, nlim, _CMP_LT_OQ), d2, nlim, _CMP_LT_OQ) |
         _mm512_mask_cmp_pd_mask(_mm512_cmp_pd_mask(d3, lim, _CMP_GT_OQ), d4, lim, _CMP_GT_OQ) |
         _mm512_mask_cmp_pd_mask(_mm512_cmp_pd_mask(d3, nlim, _CMP_LT_OQ), d4, nlim, _CMP_LT_OQ));
-    const unsigned hits = box & ~static_cast<unsigned>(apart) & 0xffu;
-    if (hits != 0) {
-        _mm512_storeu_pd(o.d1, d1);
-        _mm512_storeu_pd(o.d2, d2);
-        _mm512_storeu_pd(o.d3, d3);
-        _mm512_storeu_pd(o.d4, d4);
-        _mm512_storeu_pd(o.lim, lim);
-    }
-    return hits;
+    return box & ~static_cast<unsigned>(apart) & 0xffu;
 }
 #elif defined(__AVX__)
 inline unsigned overlap_mask(const Boxes& b, std::size_t j, const Box& box) {
@@ -277,17 +268,15 @@ inline unsigned overlap_mask(const Boxes& b, std::size_t j, const Box& box) {
     return m;
 }
 
-inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::size_t j, Lanes& o) {
+inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::size_t j) {
     const unsigned box =
         overlap_mask(B.box, j, Box{std::min(p.x, q.x), std::min(p.y, q.y), std::max(p.x, q.x), std::max(p.y, q.y)});
-    if (box == 0) return 0;
     const __m256d epx = _mm256_set1_pd(p.x), epy = _mm256_set1_pd(p.y);
     const __m256d eqx = _mm256_set1_pd(q.x), eqy = _mm256_set1_pd(q.y);
     const __m256d edx = _mm256_set1_pd(q.x - p.x), edy = _mm256_set1_pd(q.y - p.y);
     const __m256d emag = _mm256_set1_pd(mag), scale = _mm256_set1_pd(1e-11);
     unsigned hits = 0;
     for (std::size_t h = 0; h < kChunk; h += 4) {
-        if (((box >> h) & 0xfu) == 0) continue;
         const __m256d fpx = _mm256_loadu_pd(B.px + j + h), fpy = _mm256_loadu_pd(B.py + j + h);
         const __m256d fqx = _mm256_loadu_pd(B.qx + j + h), fqy = _mm256_loadu_pd(B.qy + j + h);
         const __m256d fdx = _mm256_sub_pd(fqx, fpx), fdy = _mm256_sub_pd(fqy, fpy);
@@ -307,16 +296,9 @@ inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::siz
                          _mm256_and_pd(_mm256_cmp_pd(d1, nlim, _CMP_LT_OQ), _mm256_cmp_pd(d2, nlim, _CMP_LT_OQ))),
             _mm256_or_pd(_mm256_and_pd(_mm256_cmp_pd(d3, lim, _CMP_GT_OQ), _mm256_cmp_pd(d4, lim, _CMP_GT_OQ)),
                          _mm256_and_pd(_mm256_cmp_pd(d3, nlim, _CMP_LT_OQ), _mm256_cmp_pd(d4, nlim, _CMP_LT_OQ))));
-        const unsigned hit = (box >> h) & ~static_cast<unsigned>(_mm256_movemask_pd(apart)) & 0xfu;
-        if (hit == 0) continue;
-        hits |= hit << h;
-        _mm256_storeu_pd(o.d1 + h, d1);
-        _mm256_storeu_pd(o.d2 + h, d2);
-        _mm256_storeu_pd(o.d3 + h, d3);
-        _mm256_storeu_pd(o.d4 + h, d4);
-        _mm256_storeu_pd(o.lim + h, lim);
+        hits |= (static_cast<unsigned>(_mm256_movemask_pd(apart)) ^ 0xfu) << h;
     }
-    return hits;
+    return box & hits;
 }
 #else
 inline unsigned overlap_mask(const Boxes& b, std::size_t j, const Box& box) {
@@ -328,7 +310,7 @@ inline unsigned overlap_mask(const Boxes& b, std::size_t j, const Box& box) {
     return m;
 }
 
-inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::size_t j, Lanes& o) {
+inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::size_t j) {
     unsigned hits = 0;
     for (unsigned m = overlap_mask(B.box, j, Box{std::min(p.x, q.x), std::min(p.y, q.y), std::max(p.x, q.x),
                                                   std::max(p.y, q.y)});
@@ -340,48 +322,62 @@ inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::siz
         if ((d1 > lim && d2 > lim) || (d1 < -lim && d2 < -lim) || (d3 > lim && d4 > lim) || (d3 < -lim && d4 < -lim))
             continue;
         hits |= 1u << k;
-        o.d1[k] = d1;
-        o.d2[k] = d2;
-        o.d3[k] = d3;
-        o.d4[k] = d4;
-        o.lim[k] = lim;
     }
     return hits;
 }
 #endif
 
 // Step 1 of the file comment: the pairs of edges of A and B that touch or cross, sorted into
-// crossing or degenerate, into s.contacts. Each chunk of A is paired with the chunks of B whose
-// boxes overlap its own (kChunk of B's at once); the edges of A's chunk meeting the box of such a
-// chunk of B (one vector test) are each tested against all edges of that chunk (chunk_hits), and
-// the rare contacts written out.
+// crossing or degenerate, into s.contacts, in three flat passes (few unpredictable branches):
+// each chunk of A is paired with the chunks of B whose boxes overlap its own (8 at once), and the
+// edges of A's chunk meeting the box of such a chunk of B listed (one vector test); each listed
+// edge is tested against all 8 edges of its chunk of B (chunk_hits), keeping those with a
+// contact; the rare contacts are written out.
 void find_contacts(const Ring& A, const Ring& B, Scratch& s) {
-    std::size_t nc = 0;
-    bool degenerate = false;
-    Lanes o;
-    const std::size_t ncb = n_chunks(B.n);
+    std::size_t n = 0;
     for (std::size_t ca = 0; ca < n_chunks(A.n); ++ca) {
         const std::size_t i0 = ca * kChunk;
-        for (std::size_t g = 0; g < ncb; g += kChunk) {
+        for (std::size_t g = 0; g < n_chunks(B.n); g += kChunk) {
             for (unsigned near = overlap_mask(B.chunk_boxes, g, A.chunks[ca]); near != 0; near &= near - 1) {
-                const std::size_t cb = g + lowest_bit(near), j = cb * kChunk;
-                if (s.contacts.size() < nc + kChunk * kChunk) s.contacts.resize(2 * (nc + kChunk * kChunk));
-                Contact* contacts = s.contacts.data();
-                for (unsigned ma = overlap_mask(A.e.box, i0, B.chunks[cb]); ma != 0; ma &= ma - 1) {
-                    const std::size_t i = i0 + lowest_bit(ma);
-                    const Pt p{A.e.px[i], A.e.py[i]}, q{A.e.qx[i], A.e.qy[i]};
-                    for (unsigned m = chunk_hits(p, q, A.e.mag[i], B.e, j, o); m != 0; m &= m - 1) {
-                        const std::size_t l = lowest_bit(m);
-                        const double d1 = o.d1[l], d2 = o.d2[l], d3 = o.d3[l], d4 = o.d4[l], lim = o.lim[l];
-                        const bool certain = (std::fabs(d1) > lim) & (std::fabs(d2) > lim) & (std::fabs(d3) > lim) &
-                                             (std::fabs(d4) > lim);
-                        contacts[nc++] = Contact{static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(j + l),
-                                                 certain ? d1 / (d1 - d2) : -1.0, certain ? d3 / (d3 - d4) : -1.0,
-                                                 d2 > 0.0, d4 > 0.0};
-                        degenerate |= !certain;
-                    }
+                const std::size_t cb = g + lowest_bit(near);
+                if (s.candidates.size() < n + kChunk) s.candidates.resize(2 * (n + kChunk));
+                EdgeChunk* cand = s.candidates.data();
+                const unsigned ma = overlap_mask(A.e.box, i0, B.chunks[cb]);
+                for (std::size_t l = 0; l < kChunk; ++l) {
+                    cand[n] = EdgeChunk{static_cast<std::uint32_t>(i0 + l), static_cast<std::uint32_t>(cb * kChunk), 0};
+                    n += (ma >> l) & 1u;
                 }
             }
+        }
+    }
+    EdgeChunk* cand = s.candidates.data();
+    std::size_t nh = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+        const std::size_t i = cand[k].i;
+        const unsigned hits =
+            chunk_hits(Pt{A.e.px[i], A.e.py[i]}, Pt{A.e.qx[i], A.e.qy[i]}, A.e.mag[i], B.e, cand[k].j);
+        cand[nh] = EdgeChunk{cand[k].i, cand[k].j, hits};  // nh <= k
+        nh += hits != 0 ? 1 : 0;
+    }
+    std::size_t nc = 0;
+    bool degenerate = false;
+    for (std::size_t k = 0; k < nh; ++k) {
+        const std::size_t i = cand[k].i;
+        const Pt p{A.e.px[i], A.e.py[i]}, q{A.e.qx[i], A.e.qy[i]};
+        if (s.contacts.size() < nc + kChunk) s.contacts.resize(2 * (nc + kChunk));
+        Contact* contacts = s.contacts.data();
+        for (unsigned m = cand[k].hits; m != 0; m &= m - 1) {
+            const std::size_t jb = cand[k].j + lowest_bit(m);
+            const Pt r{B.e.px[jb], B.e.py[jb]}, t{B.e.qx[jb], B.e.qy[jb]};
+            // The values chunk_hits had in this lane (the same operations).
+            const double d1 = orient(r, t, p), d2 = orient(r, t, q), d3 = orient(p, q, r), d4 = orient(p, q, t);
+            const double lim = degeneracy_threshold(std::max(B.e.mag[jb], A.e.mag[i]));
+            const bool certain =
+                (std::fabs(d1) > lim) & (std::fabs(d2) > lim) & (std::fabs(d3) > lim) & (std::fabs(d4) > lim);
+            contacts[nc++] = Contact{static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(jb),
+                                     certain ? d1 / (d1 - d2) : -1.0, certain ? d3 / (d3 - d4) : -1.0, d2 > 0.0,
+                                     d4 > 0.0};
+            degenerate |= !certain;
         }
     }
     s.n_contacts = nc;
