@@ -17,7 +17,7 @@
 //    rare, leave the vector code.
 // 2. Sums, per ring. Without degenerate contacts, crossings alternate between entering and
 //    leaving the other ring along the boundary, so the inside pieces sum in closed form from the
-//    crossings alone (alternating_sum: no sorting, O(crossings)), the edges between them from
+//    crossings alone (alternating_sums: no sorting, O(crossings)), the edges between them from
 //    per-ring prefix sums. Otherwise the ring is walked over its edges with contacts in order
 //    (walk): the inside state toggles at each crossing; an edge with a degenerate contact is split
 //    at all its contacts and each piece classified on its own by a point-in-polygon test,
@@ -300,6 +300,51 @@ inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::siz
     }
     return box & hits;
 }
+#elif defined(__GNUC__)
+// Two lanes per operation (GCC / Clang vector extensions: SSE2, NEON).
+using Pair = double __attribute__((vector_size(2 * sizeof(double))));
+using PairMask = std::int64_t __attribute__((vector_size(2 * sizeof(double))));
+
+inline Pair load_pair(const double* x) { return Pair{x[0], x[1]}; }
+
+inline Pair splat(double x) { return Pair{x, x}; }
+
+inline unsigned bits(PairMask m) { return static_cast<unsigned>((m[0] & 1) | ((m[1] & 1) << 1)); }
+
+inline unsigned overlap_mask(const Boxes& b, std::size_t j, const Box& box) {
+    const Pair bx0 = splat(box.x0), bx1 = splat(box.x1), by0 = splat(box.y0), by1 = splat(box.y1);
+    unsigned m = 0;
+    for (std::size_t h = 0; h < kChunk; h += 2) {
+        const PairMask in = (load_pair(b.x0 + j + h) <= bx1) & (load_pair(b.x1 + j + h) >= bx0) &
+                            (load_pair(b.y0 + j + h) <= by1) & (load_pair(b.y1 + j + h) >= by0);
+        m |= bits(in) << h;
+    }
+    return m;
+}
+
+inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::size_t j) {
+    const unsigned box =
+        overlap_mask(B.box, j, Box{std::min(p.x, q.x), std::min(p.y, q.y), std::max(p.x, q.x), std::max(p.y, q.y)});
+    const Pair epx = splat(p.x), epy = splat(p.y), eqx = splat(q.x), eqy = splat(q.y);
+    const Pair edx = splat(q.x - p.x), edy = splat(q.y - p.y), scale = splat(1e-11);
+    unsigned hits = 0;
+    for (std::size_t h = 0; h < kChunk; h += 2) {
+        const Pair fpx = load_pair(B.px + j + h), fpy = load_pair(B.py + j + h);
+        const Pair fqx = load_pair(B.qx + j + h), fqy = load_pair(B.qy + j + h);
+        const Pair fdx = fqx - fpx, fdy = fqy - fpy;
+        const Pair d1 = fdx * (epy - fpy) - fdy * (epx - fpx);
+        const Pair d2 = fdx * (eqy - fpy) - fdy * (eqx - fpx);
+        const Pair d3 = edx * (fpy - epy) - edy * (fpx - epx);
+        const Pair d4 = edx * (fqy - epy) - edy * (fqx - epx);
+        const Pair fmag = load_pair(B.mag + j + h);
+        const Pair m{fmag[0] > mag ? fmag[0] : mag, fmag[1] > mag ? fmag[1] : mag};
+        const Pair lim = scale * m * m, nlim = splat(0.0) - lim;
+        const PairMask apart = ((d1 > lim) & (d2 > lim)) | ((d1 < nlim) & (d2 < nlim)) | ((d3 > lim) & (d4 > lim)) |
+                               ((d3 < nlim) & (d4 < nlim));
+        hits |= (bits(apart) ^ 3u) << h;
+    }
+    return box & hits;
+}
 #else
 inline unsigned overlap_mask(const Boxes& b, std::size_t j, const Box& box) {
     unsigned m = 0;
@@ -319,9 +364,9 @@ inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::siz
         const Pt r{B.px[j + k], B.py[j + k]}, t{B.qx[j + k], B.qy[j + k]};
         const double d1 = orient(r, t, p), d2 = orient(r, t, q), d3 = orient(p, q, r), d4 = orient(p, q, t);
         const double lim = degeneracy_threshold(std::max(B.mag[j + k], mag));
-        if ((d1 > lim && d2 > lim) || (d1 < -lim && d2 < -lim) || (d3 > lim && d4 > lim) || (d3 < -lim && d4 < -lim))
-            continue;
-        hits |= 1u << k;
+        const bool apart = ((d1 > lim) & (d2 > lim)) | ((d1 < -lim) & (d2 < -lim)) | ((d3 > lim) & (d4 > lim)) |
+                           ((d3 < -lim) & (d4 < -lim));
+        hits |= static_cast<unsigned>(!apart) << k;
     }
     return hits;
 }
@@ -601,29 +646,14 @@ double walk(const Ring& A, const Ring& B, bool count_shared, Pt o, Scratch& s) {
     return sum;
 }
 
-// Twice the Green's-theorem contribution of A's boundary inside B (`of_a`: A is the first ring
-// of the pair) when every contact is a certain crossing: along A the crossings then alternate
-// between entering and leaving B, so the inside pieces sum to sum_leaving F(c) - sum_entering F(c),
-// plus the whole ring when vertex 0 is inside B, where F(c) integrates along A from vertex 0 to
-// crossing c. Vertex 0 is inside B when the last crossing before it (on the highest-numbered edge
-// with crossings) enters B, or else when the first crossing after it (on the lowest-numbered
-// edge) leaves B. Returns false, leaving `sum` alone, when both edges hold several crossings
-// (their order would rest on rounded parameters).
-bool alternating_sum(const Ring& A, bool of_a, Pt o, const Scratch& s, double& sum) {
-    std::uint32_t first = std::numeric_limits<std::uint32_t>::max(), last = 0;
-    for (std::size_t k = 0; k < s.n_contacts; ++k) {
-        const std::uint32_t i = of_a ? s.contacts[k].ia : s.contacts[k].ib;
-        first = std::min(first, i);
-        last = std::max(last, i);
-    }
-    std::size_t on_first = 0, on_last = 0;
-    bool in_first = false, in_last = false;
-    double f = 0.0, dx = 0.0, dy = 0.0;  // sums over the crossings of +-F and +-position
-    for (std::size_t k = 0; k < s.n_contacts; ++k) {
-        const Contact& c = s.contacts[k];
-        const std::uint32_t i = of_a ? c.ia : c.ib;
-        const double t = of_a ? c.t : c.u;
-        const bool in = of_a ? c.a_in : c.b_in;
+// Sums over one ring's certain crossings for alternating_sums.
+struct CrossingSums {
+    std::uint32_t first = std::numeric_limits<std::uint32_t>::max(), last = 0;  // edges with crossings
+    std::size_t on_first = 0, on_last = 0;  // crossings on them
+    bool in_first = false, in_last = false;  // whether the ring enters the other at them
+    double f = 0.0, dx = 0.0, dy = 0.0;      // sums over the crossings of +-F and +-position
+
+    void add(const Ring& A, std::uint32_t i, double t, bool in) {
         on_first += i == first ? 1 : 0;
         in_first = i == first ? in : in_first;
         on_last += i == last ? 1 : 0;
@@ -634,21 +664,51 @@ bool alternating_sum(const Ring& A, bool of_a, Pt o, const Scratch& s, double& s
         dx += sign * (p.x + t * (q.x - p.x));
         dy += sign * (p.y + t * (q.y - p.y));
     }
-    bool inside0;  // vertex 0 inside B
-    if (on_last == 1) inside0 = in_last;
-    else if (on_first == 1) inside0 = !in_first;
-    else return false;
-    // F is taken relative to A's centre c; relative to o, each inside piece X -> Y changes by
-    // -cross(o - c, Y - X) (run_sum), and the whole ring not at all.
-    sum = f - cross(Pt{o.x - A.c.x, o.y - A.c.y}, Pt{dx, dy}) + (inside0 ? A.prefix[A.n] : 0.0);
-    return true;
+
+    // The ring's contribution, relative to o; false when both the first and the last edge hold
+    // several crossings (their order would rest on rounded parameters).
+    bool sum(const Ring& A, Pt o, double& out) const {
+        bool inside0;  // vertex 0 inside the other ring
+        if (on_last == 1) inside0 = in_last;
+        else if (on_first == 1) inside0 = !in_first;
+        else return false;
+        // F is taken relative to A's centre c; relative to o, each inside piece X -> Y changes by
+        // -cross(o - c, Y - X) (run_sum), and the whole ring not at all.
+        out = f - cross(Pt{o.x - A.c.x, o.y - A.c.y}, Pt{dx, dy}) + (inside0 ? A.prefix[A.n] : 0.0);
+        return true;
+    }
+};
+
+// Twice the Green's-theorem contributions of A's boundary inside B (sum_a) and of B's inside A
+// (sum_b), relative to o, when every contact is a certain crossing: along each ring the
+// crossings then alternate between entering and leaving the other, so its inside pieces sum to
+// sum_leaving F(c) - sum_entering F(c), plus the whole ring when its vertex 0 is inside the
+// other, where F(c) integrates along the ring from vertex 0 to crossing c. Vertex 0 is inside
+// when the last crossing before it (on the highest-numbered edge with crossings) enters the
+// other ring, or else when the first crossing after it (on the lowest-numbered edge) leaves it.
+// One pass over the contacts for both rings; ok_a / ok_b tell which sums could be anchored.
+void alternating_sums(const Ring& A, const Ring& B, Pt o, const Scratch& s, bool& ok_a, double& sum_a, bool& ok_b,
+                      double& sum_b) {
+    CrossingSums ca, cb;
+    for (std::size_t k = 0; k < s.n_contacts; ++k) {
+        const Contact& c = s.contacts[k];
+        ca.first = std::min(ca.first, c.ia);
+        ca.last = std::max(ca.last, c.ia);
+        cb.first = std::min(cb.first, c.ib);
+        cb.last = std::max(cb.last, c.ib);
+    }
+    for (std::size_t k = 0; k < s.n_contacts; ++k) {
+        const Contact& c = s.contacts[k];
+        ca.add(A, c.ia, c.t, c.a_in);
+        cb.add(B, c.ib, c.u, c.b_in);
+    }
+    ok_a = ca.sum(A, o, sum_a);
+    ok_b = cb.sum(B, o, sum_b);
 }
 
 // Twice the Green's-theorem contribution of A's boundary inside B (and on it, running the same
-// way, when `of_a`), coordinates relative to `o`; needs find_contacts done.
-double ring_sum(const Ring& A, const Ring& B, bool of_a, Pt o, Scratch& s) {
-    double sum;
-    if (!s.degenerate && s.n_contacts > 0 && alternating_sum(A, of_a, o, s, sum)) return sum;
+// way, when `of_a`), coordinates relative to `o`, by the walk; needs find_contacts done.
+double walk_sum(const Ring& A, const Ring& B, bool of_a, Pt o, Scratch& s) {
     sort_events(of_a, s);
     return walk(A, B, of_a, o, s);
 }
@@ -656,7 +716,12 @@ double ring_sum(const Ring& A, const Ring& B, bool of_a, Pt o, Scratch& s) {
 double intersection(const Ring& A, const Ring& B, Scratch& s) {
     if (!boxes_overlap(A.box, B.box)) return 0.0;
     find_contacts(A, B, s);
-    const double twice = ring_sum(A, B, true, A.c, s) + ring_sum(B, A, false, A.c, s);
+    bool ok_a = false, ok_b = false;
+    double sum_a = 0.0, sum_b = 0.0;
+    if (!s.degenerate && s.n_contacts > 0) alternating_sums(A, B, A.c, s, ok_a, sum_a, ok_b, sum_b);
+    if (!ok_a) sum_a = walk_sum(A, B, true, A.c, s);
+    if (!ok_b) sum_b = walk_sum(B, A, false, A.c, s);
+    const double twice = sum_a + sum_b;
     return std::min(std::max(0.5 * twice, 0.0), std::min(A.area, B.area));
 }
 
