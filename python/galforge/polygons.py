@@ -28,37 +28,6 @@ def _vertices(name, poly):
     return np.ascontiguousarray(arr)
 
 
-def _packed(polygons):
-    """All vertices of ``polygons`` in one (m, 2) float64 array (closing vertices dropped, as
-    _vertices) and the N + 1 offsets of the polygons in it; vectorised over the polygons."""
-    arrs = []
-    for k, p in enumerate(polygons):
-        try:
-            arr = np.asarray(p, dtype=np.float64)
-        except (TypeError, ValueError):
-            arr = None
-        if arr is None or arr.ndim != 2 or arr.shape[1] != 2:
-            _vertices(f"polygons[{k}]", p)  # raises the error naming polygon k
-        arrs.append(arr)
-    lengths = np.fromiter(map(len, arrs), dtype=np.int64, count=len(arrs))
-    if not arrs:
-        return np.zeros((0, 2), dtype=np.float64), np.zeros(1, dtype=np.int64)
-    xy = np.concatenate(arrs)
-    ends = np.cumsum(lengths)
-    starts = ends - lengths
-    closed = lengths > 1
-    if closed.any():
-        closed &= np.all(xy[np.where(closed, starts, 0)] == xy[np.where(closed, ends - 1, 0)], axis=1)
-    if closed.any():
-        keep = np.ones(len(xy), dtype=bool)
-        keep[ends[closed] - 1] = False
-        xy = xy[keep]
-        lengths = lengths - closed
-    offsets = np.zeros(len(arrs) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    return np.ascontiguousarray(xy), offsets
-
-
 def polygon_area(poly):
     """Area of a simple polygon (shoelace), whatever its orientation."""
     return _core.polygon_area(_vertices("polygon", poly))
@@ -82,8 +51,12 @@ def iou_distance_matrix(polygons, groups=None, threads=1):
     same classification) are at distance ``inf``; polygons that do not overlap (or only touch) are
     at distance 1. ``groups``: None or N integers. ``threads``: OpenMP threads over rows.
     """
-    xy, offsets = _packed(polygons)
-    n = len(offsets) - 1
+    polys = [_vertices(f"polygons[{k}]", p) for k, p in enumerate(polygons)]
+    n = len(polys)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    if n:
+        np.cumsum([len(p) for p in polys], out=offsets[1:])
+    xy = np.concatenate(polys) if n else np.zeros((0, 2), dtype=np.float64)
     if groups is not None:
         g = np.asarray(groups)
         if g.shape != (n,) or not (np.issubdtype(g.dtype, np.integer) or g.dtype == bool):
