@@ -3,6 +3,7 @@
 Peers run where one call takes under ~30 s here: shapely up to N = 300 (~50 s at 1000), panoptes
 up to N = 300 (~21 s there; minutes at 1000). `max_rel_error` is the largest absolute difference
 of the distances from shapely's (at N = 1000 over a random sample of 5000 pairs).
+`test_iou_matrix_long`: 30 outlines of 340 vertices (the size of the cat project's drawings).
 """
 import functools
 
@@ -96,3 +97,37 @@ def test_iou_matrix(benchmark, n, code):
         result = benchmark(run)
     i, j, expected = reference_pairs(n)
     benchmark.extra_info["max_rel_error"] = float(np.abs(result[i, j] - expected).max())
+
+
+def long_outlines(n, vertices, rng):
+    """Smooth closed outlines (radius 50 with a low-order wobble and a random walk of 2 %), centres
+    within 10 px of each other: every pair overlaps and the outlines cross a few times."""
+    polys = []
+    t = np.linspace(0, 2 * np.pi, vertices, endpoint=False)
+    while len(polys) < n:
+        walk = np.cumsum(rng.normal(0, 1, vertices))
+        walk -= np.linspace(0, walk[-1], vertices)  # closes
+        r = 50 * (1 + 0.1 * np.sin(3 * t + rng.uniform(0, 2 * np.pi)) + 0.02 * walk / np.sqrt(vertices))
+        cx, cy = rng.normal(100, 5, 2)
+        p = np.column_stack([cx + r * np.cos(t), cy + r * np.sin(t)])
+        if shapely.Polygon(p).is_valid:
+            polys.append(p)
+    return polys
+
+
+LONG_CODES = ("galforge", "galforge-2threads", "shapely-vectorised", "panoptes")
+
+
+@pytest.mark.parametrize("code", LONG_CODES)
+def test_iou_matrix_long(benchmark, code):
+    polys = long_outlines(30, 340, np.random.default_rng(2024))
+    runs = {
+        "galforge": lambda: gf.iou_distance_matrix(polys),
+        "galforge-2threads": lambda: gf.iou_distance_matrix(polys, threads=2),
+        "shapely-vectorised": lambda: shapely_matrix(polys),
+    }
+    run = panoptes_matrix(polys) if code == "panoptes" else runs[code]
+    benchmark.group = "iou-matrix-30x340"
+    result = benchmark.pedantic(run, rounds=3, iterations=1) if code == "panoptes" else benchmark(run)
+    i, j = np.triu_indices(len(polys), 1)
+    benchmark.extra_info["max_rel_error"] = float(np.abs(result[i, j] - shapely_distances(polys, i, j)).max())

@@ -1,16 +1,23 @@
 // Polygon area, exact intersection area (Green's theorem edge clipping), IoU distance matrices.
+// Compiled once per instruction set (GALFORGE_POLYGON_ISA names the namespace: baseline,
+// x86_64_v3, x86_64_v4); polygon_dispatch.cpp chooses at run time. All builds give identical
+// results (no contraction into FMA; the vector code repeats the scalar arithmetic).
 //
 // Intersection of rings A and B (both counter-clockwise): twice its area is the sum over A's edges
 // of (fraction of the edge inside B) * cross(p - o, q - o), plus the same for B's edges inside A.
-// 1. Contacts: every pair of an edge of A and an edge of B whose bounding boxes overlap (a merge
-//    join of the y-sorted edges that meet the other ring's box) is sorted, by orientation tests
-//    against a threshold T far above their rounding error, into: certainly disjoint, certainly
-//    crossing in the interior of both edges (with the crossing's parameters along both edges and
-//    its direction), or degenerate (an end point on or within T of the other edge's line:
-//    touching, collinear, shared vertices). Branch-free: the outcomes are unpredictable.
+// 1. Contacts: every pair of an edge of A and an edge of B whose bounding boxes overlap is sorted,
+//    by orientation tests against a threshold T far above their rounding error, into: certainly
+//    disjoint, certainly crossing in the interior of both edges (with the crossing's parameters
+//    along both edges and its direction), or degenerate (an end point on or within T of the other
+//    edge's line: touching, collinear, shared vertices). The edges are kept in chunks of 8
+//    consecutive edges with a bounding box each (freehand outlines are spatially coherent): only
+//    pairs of chunks whose boxes overlap are looked at, the edges of A's chunk that meet the box
+//    of B's chunk are picked with one vector comparison, and each is tested against the 8 edges
+//    of B's chunk at once (box and orientations in vector registers); only contacts, which are
+//    rare, leave the vector code.
 // 2. Sums, per ring. Without degenerate contacts, crossings alternate between entering and
 //    leaving the other ring along the boundary, so the inside pieces sum in closed form from the
-//    crossings alone (alternating_sum: no sorting, O(crossings)), the edges between them from
+//    crossings alone (alternating_sums: no sorting, O(crossings)), the edges between them from
 //    per-ring prefix sums. Otherwise the ring is walked over its edges with contacts in order
 //    (walk): the inside state toggles at each crossing; an edge with a degenerate contact is split
 //    at all its contacts and each piece classified on its own by a point-in-polygon test,
@@ -29,7 +36,23 @@
 #include <string>
 #include <vector>
 
-namespace galforge {
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
+
+#ifndef GALFORGE_POLYGON_ISA
+#define GALFORGE_POLYGON_ISA baseline
+#endif
+
+namespace galforge::polygon_isa::GALFORGE_POLYGON_ISA {
+
+// This build's versions of the public functions (polygon.hpp), which polygon_dispatch.cpp calls.
+double polygon_signed_area(const double* xy, std::size_t n);
+double polygon_area(const double* xy, std::size_t n);
+double intersection_area(const double* a, std::size_t na, const double* b, std::size_t nb);
+double polygon_iou(const double* a, std::size_t na, const double* b, std::size_t nb);
+void iou_distance_matrix(const double* xy, const std::int64_t* offsets, std::size_t npoly,
+                         const std::int64_t* groups, double* out, int threads);
 
 namespace {
 
@@ -48,25 +71,31 @@ constexpr std::size_t kChunk = 8;
 
 inline std::size_t n_chunks(std::size_t n) { return (n + kChunk - 1) / kChunk; }
 
-// One edge of a ring, from vertex `index` to the next, with the largest absolute coordinate of
-// its end points (which scales the degeneracy threshold). Its bounding box is kept apart (EdgeBoxes).
-struct Edge {
-    Pt p, q;
-    double mag;
-    std::uint32_t index;
+// Boxes as a structure of arrays (a vector comparison tests several at once).
+struct Boxes {
+    const double* x0 = nullptr;
+    const double* x1 = nullptr;
+    const double* y0 = nullptr;
+    const double* y1 = nullptr;
 };
 
-// Bounding boxes of edges, one array per side (structure of arrays: the broad phase streams them).
-struct EdgeBoxes {
-    double* x0 = nullptr;
-    double* x1 = nullptr;
-    double* y0 = nullptr;
-    double* y1 = nullptr;
+// The edges of a ring as arrays in ring order (edge k from vertex k to k + 1), padded to whole
+// chunks: end points p, q, bounding box and the largest absolute coordinate of the end points
+// (which scales the degeneracy threshold). Edges of zero length and the padding get p = q =
+// (+inf, +inf) and an empty box (x0 = +inf, x1 = -inf), which overlaps nothing.
+struct EdgeArrays {
+    const double* px = nullptr;
+    const double* py = nullptr;
+    const double* qx = nullptr;
+    const double* qy = nullptr;
+    const double* mag = nullptr;
+    Boxes box{};
 };
 
 // A counter-clockwise ring (no repeated closing vertex) with its bounding box and its centre c,
-// area, edge-chunk boxes, its edges of non-zero length sorted by y0 (with their boxes), and prefix[k] = sum over
-// edges e < k of cross(p_e - c, q_e - c) (n + 1 entries), which sums runs of edges in O(1).
+// area, edge-chunk boxes (also as arrays, padded to a multiple of kChunk chunks with empty
+// boxes), its edges as arrays, and prefix[k] = sum over edges e < k of cross(p_e - c, q_e - c)
+// (n + 1 entries), which sums runs of edges in O(1).
 struct Ring {
     const Pt* p = nullptr;
     std::size_t n = 0;
@@ -74,9 +103,8 @@ struct Ring {
     Pt c{};
     double area = 0.0;
     const Box* chunks = nullptr;  // chunk c: edges c*kChunk .. min((c+1)*kChunk, n) - 1
-    const Edge* edges = nullptr;
-    EdgeBoxes boxes{};
-    std::size_t n_edges = 0;
+    Boxes chunk_boxes{};
+    EdgeArrays e{};
     const double* prefix = nullptr;
 };
 
@@ -103,39 +131,25 @@ struct Overlap {
     bool same;
 };
 
-// A pair of an edge of A and an edge of B (positions in the rings' y0-sorted edges) whose boxes overlap.
-struct EdgePair {
-    std::uint32_t a, b;
-};
-
-// Candidate lists are scanned in blocks of kBlock entries, padded with sentinels that overlap nothing.
-constexpr std::size_t kBlock = 4;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-// The edges of one ring that meet the other ring's box, in y0 order: their boxes (copied, so that
-// the join streams contiguous arrays) and their positions in the ring's sorted edges.
-struct Candidates {
-    std::vector<double> x0, x1, y0, y1;
-    std::vector<std::uint32_t> id;
-    explicit Candidates(std::size_t n)
-        : x0(n + kBlock), x1(n + kBlock), y0(n + kBlock), y1(n + kBlock), id(n + kBlock) {}
+// Edge i of A against the chunk of B from edge j on; `hits`: the lanes (edges j + k) in contact.
+struct EdgeChunk {
+    std::uint32_t i, j, hits;
 };
 
-// Per-thread scratch, reused over pairs (sized for the largest ring; the pair and contact lists
-// grow to the largest pair of rings seen, then never allocate).
+// Per-thread scratch, reused over pairs (sized for the largest ring; the contact list grows to
+// the largest seen, then never allocates).
 struct Scratch {
     std::vector<double> ts;                 // general path: split parameters of one edge
     std::vector<Overlap> overlaps;          // general path: collinear overlaps of one edge
-    Candidates ca, cb;                      // edges of A meeting B's box, of B meeting A's
-    std::vector<std::uint32_t> rank_a, rank_b;  // per candidate: where the other's later ones start
-    std::vector<EdgePair> pairs;
+    std::vector<EdgeChunk> candidates;      // find_contacts: edges of A against chunks of B
     std::vector<Contact> contacts;          // the first n_contacts entries
     std::size_t n_contacts = 0;
     bool degenerate = false;                // some contact is degenerate
     std::vector<Event> events;
     explicit Scratch(std::size_t max_vertices)
-        : ca(max_vertices), cb(max_vertices), rank_a(max_vertices), rank_b(max_vertices),
-          pairs(8 * max_vertices + 2 * kBlock), contacts(4 * max_vertices + kBlock) {
+        : candidates(4 * max_vertices + kChunk), contacts(4 * max_vertices + kChunk) {
         ts.reserve(2 * max_vertices + 4);
         overlaps.reserve(max_vertices + 2);
         events.reserve(4 * max_vertices);
@@ -188,103 +202,228 @@ bool point_inside(const Ring& r, Pt m) {
 
 // --- step 1: contacts -------------------------------------------------------------------------
 
-// The edges of `r` whose boxes meet `box` into c[0 .. count - 1], in y0 order, followed by
-// kBlock sentinels (y0 = +inf: after every edge; overlapping nothing).
-std::size_t edges_meeting(const Ring& r, const Box& box, Candidates& c) {
-    double *x0 = c.x0.data(), *x1 = c.x1.data(), *y0 = c.y0.data(), *y1 = c.y1.data();
-    std::uint32_t* id = c.id.data();
-    const double *ex0 = r.boxes.x0, *ex1 = r.boxes.x1, *ey0 = r.boxes.y0, *ey1 = r.boxes.y1;
-    std::size_t count = 0;
-    for (std::size_t k = 0; k < r.n_edges; ++k) {
-        if (ey0[k] > box.y1) break;
-        x0[count] = ex0[k];
-        x1[count] = ex1[k];
-        y0[count] = ey0[k];
-        y1[count] = ey1[k];
-        id[count] = static_cast<std::uint32_t>(k);
-        count += static_cast<std::size_t>((ex0[k] <= box.x1) & (ex1[k] >= box.x0) & (ey1[k] >= box.y0));
-    }
-    for (std::size_t k = count; k < count + kBlock; ++k) {
-        x0[k] = kInf;
-        x1[k] = -kInf;
-        y0[k] = kInf;
-        y1[k] = -kInf;
-        id[k] = 0;
-    }
-    return count;
+// Position of the lowest set bit of m != 0.
+inline std::size_t lowest_bit(unsigned m) {
+#if defined(__GNUC__)
+    return static_cast<std::size_t>(__builtin_ctz(m));
+#else
+    std::size_t k = 0;
+    while (((m >> k) & 1u) == 0) ++k;
+    return k;
+#endif
 }
 
-// Appends to s.pairs (from `count` on) each pair of a candidate i < nm of `mine` and a candidate
-// of `other` (no of them) from rank[i] on that starts within i's y-range, whose boxes overlap
-// (`EOfA`: `mine` are A's edges; the order of the pair). Branch-free but for the loops. Returns
-// the new count.
-template <bool EOfA>
-std::size_t join(const Candidates& mine, std::size_t nm, const Candidates& other, std::size_t no,
-                 const std::uint32_t* rank, std::size_t count, Scratch& s) {
-    const double *ox0 = other.x0.data(), *ox1 = other.x1.data(), *oy0 = other.y0.data();
-    const std::uint32_t* oid = other.id.data();
-    for (std::size_t i = 0; i < nm; ++i) {
-        // Candidate i adds at most the other's candidates from rank[i] on, plus a block of sentinels.
-        if (count + (no - rank[i]) + 2 * kBlock > s.pairs.size()) s.pairs.resize(2 * (count + no + 2 * kBlock));
-        EdgePair* pairs = s.pairs.data();
-        const double y1 = mine.y1[i], x0 = mine.x0[i], x1 = mine.x1[i];
-        const std::uint32_t e = mine.id[i];
-        for (std::size_t j = rank[i];; j += kBlock) {
-            for (std::size_t k = j; k < j + kBlock; ++k) {
-                pairs[count] = EOfA ? EdgePair{e, oid[k]} : EdgePair{oid[k], e};
-                count += static_cast<std::size_t>((oy0[k] <= y1) & (ox0[k] <= x1) & (ox1[k] >= x0));
-            }
-            if (oy0[j + kBlock - 1] > y1) break;
-        }
-    }
-    return count;
+// The vector kernels, 8, 4 or 1 lanes per instruction (AVX-512, AVX, others); each lane repeats
+// the scalar arithmetic of orient() and degeneracy_threshold() operation for operation, so every
+// instruction set finds the same contacts with the same values.
+//
+// overlap_mask: bit k set when box j + k of `b` overlaps `box` (kChunk boxes).
+// chunk_hits: edge e = (p, q) of A (magnitude mag) against the kChunk edges f of B from position
+// j on: bit k set when edge j + k and e have overlapping boxes and are not certainly apart (a
+// contact), with the lanes' orientations in `o` (filled when some bit is set).
+#if defined(__AVX512F__)
+inline unsigned overlap_mask(const Boxes& b, std::size_t j, const Box& box) {
+    __mmask8 m = _mm512_cmp_pd_mask(_mm512_loadu_pd(b.x0 + j), _mm512_set1_pd(box.x1), _CMP_LE_OQ);
+    m = _mm512_mask_cmp_pd_mask(m, _mm512_loadu_pd(b.x1 + j), _mm512_set1_pd(box.x0), _CMP_GE_OQ);
+    m = _mm512_mask_cmp_pd_mask(m, _mm512_loadu_pd(b.y0 + j), _mm512_set1_pd(box.y1), _CMP_LE_OQ);
+    m = _mm512_mask_cmp_pd_mask(m, _mm512_loadu_pd(b.y1 + j), _mm512_set1_pd(box.y0), _CMP_GE_OQ);
+    return m;
 }
 
-// Every pair of a candidate edge of A and one of B whose boxes overlap, into s.pairs[0 .. count - 1].
-// Of two overlapping y-ranges exactly one starts within the other (ties go to A's edge), so
-// joining each candidate with the other ring's candidates that start within its y-range meets
-// each pair once; a merge of the two y-sorted lists gives where those start (its rank).
-std::size_t overlapping_pairs(std::size_t na, std::size_t nb, Scratch& s) {
-    const double* ya = s.ca.y0.data();
-    const double* yb = s.cb.y0.data();
-    std::uint32_t* ra = s.rank_a.data();
-    std::uint32_t* rb = s.rank_b.data();
-    std::size_t ia = 0, ib = 0;
-    while (ia < na && ib < nb) {
-        const bool from_a = ya[ia] <= yb[ib];
-        ra[ia] = static_cast<std::uint32_t>(ib);
-        rb[ib] = static_cast<std::uint32_t>(ia);
-        ia += from_a ? 1 : 0;
-        ib += from_a ? 0 : 1;
+inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::size_t j) {
+    const unsigned box =
+        overlap_mask(B.box, j, Box{std::min(p.x, q.x), std::min(p.y, q.y), std::max(p.x, q.x), std::max(p.y, q.y)});
+    const __m512d fpx = _mm512_loadu_pd(B.px + j), fpy = _mm512_loadu_pd(B.py + j);
+    const __m512d fqx = _mm512_loadu_pd(B.qx + j), fqy = _mm512_loadu_pd(B.qy + j);
+    const __m512d epx = _mm512_set1_pd(p.x), epy = _mm512_set1_pd(p.y);
+    const __m512d edx = _mm512_set1_pd(q.x - p.x), edy = _mm512_set1_pd(q.y - p.y);
+    const __m512d fdx = _mm512_sub_pd(fqx, fpx), fdy = _mm512_sub_pd(fqy, fpy);
+    const __m512d d1 = _mm512_sub_pd(_mm512_mul_pd(fdx, _mm512_sub_pd(epy, fpy)), _mm512_mul_pd(fdy, _mm512_sub_pd(epx, fpx)));
+    const __m512d d2 = _mm512_sub_pd(_mm512_mul_pd(fdx, _mm512_sub_pd(_mm512_set1_pd(q.y), fpy)),
+                                     _mm512_mul_pd(fdy, _mm512_sub_pd(_mm512_set1_pd(q.x), fpx)));
+    const __m512d d3 = _mm512_sub_pd(_mm512_mul_pd(edx, _mm512_sub_pd(fpy, epy)), _mm512_mul_pd(edy, _mm512_sub_pd(fpx, epx)));
+    const __m512d d4 = _mm512_sub_pd(_mm512_mul_pd(edx, _mm512_sub_pd(fqy, epy)), _mm512_mul_pd(edy, _mm512_sub_pd(fqx, epx)));
+    const __m512d fmag = _mm512_loadu_pd(B.mag + j), emag = _mm512_set1_pd(mag);
+    const __m512d m = _mm512_mask_blend_pd(_mm512_cmp_pd_mask(fmag, emag, _CMP_GT_OQ), emag, fmag);
+    const __m512d lim = _mm512_mul_pd(_mm512_mul_pd(_mm512_set1_pd(1e-11), m), m);
+    const __m512d nlim = _mm512_sub_pd(_mm512_setzero_pd(), lim);
+    const __mmask8 apart = static_cast<__mmask8>(
+        _mm512_mask_cmp_pd_mask(_mm512_cmp_pd_mask(d1, lim, _CMP_GT_OQ), d2, lim, _CMP_GT_OQ) |
+        _mm512_mask_cmp_pd_mask(_mm512_cmp_pd_mask(d1, nlim, _CMP_LT_OQ), d2, nlim, _CMP_LT_OQ) |
+        _mm512_mask_cmp_pd_mask(_mm512_cmp_pd_mask(d3, lim, _CMP_GT_OQ), d4, lim, _CMP_GT_OQ) |
+        _mm512_mask_cmp_pd_mask(_mm512_cmp_pd_mask(d3, nlim, _CMP_LT_OQ), d4, nlim, _CMP_LT_OQ));
+    return box & ~static_cast<unsigned>(apart) & 0xffu;
+}
+#elif defined(__AVX__)
+inline unsigned overlap_mask(const Boxes& b, std::size_t j, const Box& box) {
+    unsigned m = 0;
+    for (std::size_t h = 0; h < kChunk; h += 4) {
+        const __m256d in = _mm256_and_pd(
+            _mm256_and_pd(_mm256_cmp_pd(_mm256_loadu_pd(b.x0 + j + h), _mm256_set1_pd(box.x1), _CMP_LE_OQ),
+                          _mm256_cmp_pd(_mm256_loadu_pd(b.x1 + j + h), _mm256_set1_pd(box.x0), _CMP_GE_OQ)),
+            _mm256_and_pd(_mm256_cmp_pd(_mm256_loadu_pd(b.y0 + j + h), _mm256_set1_pd(box.y1), _CMP_LE_OQ),
+                          _mm256_cmp_pd(_mm256_loadu_pd(b.y1 + j + h), _mm256_set1_pd(box.y0), _CMP_GE_OQ)));
+        m |= static_cast<unsigned>(_mm256_movemask_pd(in)) << h;
     }
-    // The candidates left over by the merge have no candidates of the other ring after them.
-    return join<false>(s.cb, ib, s.ca, na, rb, join<true>(s.ca, ia, s.cb, nb, ra, 0, s), s);
+    return m;
 }
 
-// Step 1 of the file comment: the pairs of edges of A and B whose boxes overlap, sorted into
-// disjoint, crossing or degenerate; the last two into s.contacts (branch-free).
-void find_contacts(const Ring& A, const Ring& B, Scratch& s) {
-    const std::size_t np = overlapping_pairs(edges_meeting(A, B.box, s.ca), edges_meeting(B, A.box, s.cb), s);
-    if (s.contacts.size() < np) s.contacts.resize(np);
-    const EdgePair* pairs = s.pairs.data();
-    Contact* contacts = s.contacts.data();
-    std::size_t nc = 0;
-    bool degenerate = false;
-    for (std::size_t k = 0; k < np; ++k) {
-        const Edge& e = A.edges[pairs[k].a];
-        const Edge& f = B.edges[pairs[k].b];
-        const double lim = degeneracy_threshold(std::max(e.mag, f.mag));
-        const double d1 = orient(f.p, f.q, e.p), d2 = orient(f.p, f.q, e.q);
-        const double d3 = orient(e.p, e.q, f.p), d4 = orient(e.p, e.q, f.q);
+inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::size_t j) {
+    const unsigned box =
+        overlap_mask(B.box, j, Box{std::min(p.x, q.x), std::min(p.y, q.y), std::max(p.x, q.x), std::max(p.y, q.y)});
+    const __m256d epx = _mm256_set1_pd(p.x), epy = _mm256_set1_pd(p.y);
+    const __m256d eqx = _mm256_set1_pd(q.x), eqy = _mm256_set1_pd(q.y);
+    const __m256d edx = _mm256_set1_pd(q.x - p.x), edy = _mm256_set1_pd(q.y - p.y);
+    const __m256d emag = _mm256_set1_pd(mag), scale = _mm256_set1_pd(1e-11);
+    unsigned hits = 0;
+    for (std::size_t h = 0; h < kChunk; h += 4) {
+        const __m256d fpx = _mm256_loadu_pd(B.px + j + h), fpy = _mm256_loadu_pd(B.py + j + h);
+        const __m256d fqx = _mm256_loadu_pd(B.qx + j + h), fqy = _mm256_loadu_pd(B.qy + j + h);
+        const __m256d fdx = _mm256_sub_pd(fqx, fpx), fdy = _mm256_sub_pd(fqy, fpy);
+        const __m256d d1 =
+            _mm256_sub_pd(_mm256_mul_pd(fdx, _mm256_sub_pd(epy, fpy)), _mm256_mul_pd(fdy, _mm256_sub_pd(epx, fpx)));
+        const __m256d d2 =
+            _mm256_sub_pd(_mm256_mul_pd(fdx, _mm256_sub_pd(eqy, fpy)), _mm256_mul_pd(fdy, _mm256_sub_pd(eqx, fpx)));
+        const __m256d d3 =
+            _mm256_sub_pd(_mm256_mul_pd(edx, _mm256_sub_pd(fpy, epy)), _mm256_mul_pd(edy, _mm256_sub_pd(fpx, epx)));
+        const __m256d d4 =
+            _mm256_sub_pd(_mm256_mul_pd(edx, _mm256_sub_pd(fqy, epy)), _mm256_mul_pd(edy, _mm256_sub_pd(fqx, epx)));
+        const __m256d m = _mm256_max_pd(_mm256_loadu_pd(B.mag + j + h), emag);
+        const __m256d lim = _mm256_mul_pd(_mm256_mul_pd(scale, m), m);
+        const __m256d nlim = _mm256_sub_pd(_mm256_setzero_pd(), lim);
+        const __m256d apart = _mm256_or_pd(
+            _mm256_or_pd(_mm256_and_pd(_mm256_cmp_pd(d1, lim, _CMP_GT_OQ), _mm256_cmp_pd(d2, lim, _CMP_GT_OQ)),
+                         _mm256_and_pd(_mm256_cmp_pd(d1, nlim, _CMP_LT_OQ), _mm256_cmp_pd(d2, nlim, _CMP_LT_OQ))),
+            _mm256_or_pd(_mm256_and_pd(_mm256_cmp_pd(d3, lim, _CMP_GT_OQ), _mm256_cmp_pd(d4, lim, _CMP_GT_OQ)),
+                         _mm256_and_pd(_mm256_cmp_pd(d3, nlim, _CMP_LT_OQ), _mm256_cmp_pd(d4, nlim, _CMP_LT_OQ))));
+        hits |= (static_cast<unsigned>(_mm256_movemask_pd(apart)) ^ 0xfu) << h;
+    }
+    return box & hits;
+}
+#elif defined(__GNUC__)
+// Two lanes per operation (GCC / Clang vector extensions: SSE2, NEON).
+using Pair = double __attribute__((vector_size(2 * sizeof(double))));
+using PairMask = std::int64_t __attribute__((vector_size(2 * sizeof(double))));
+
+inline Pair load_pair(const double* x) { return Pair{x[0], x[1]}; }
+
+inline Pair splat(double x) { return Pair{x, x}; }
+
+inline unsigned bits(PairMask m) { return static_cast<unsigned>((m[0] & 1) | ((m[1] & 1) << 1)); }
+
+inline unsigned overlap_mask(const Boxes& b, std::size_t j, const Box& box) {
+    const Pair bx0 = splat(box.x0), bx1 = splat(box.x1), by0 = splat(box.y0), by1 = splat(box.y1);
+    unsigned m = 0;
+    for (std::size_t h = 0; h < kChunk; h += 2) {
+        const PairMask in = (load_pair(b.x0 + j + h) <= bx1) & (load_pair(b.x1 + j + h) >= bx0) &
+                            (load_pair(b.y0 + j + h) <= by1) & (load_pair(b.y1 + j + h) >= by0);
+        m |= bits(in) << h;
+    }
+    return m;
+}
+
+inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::size_t j) {
+    const unsigned box =
+        overlap_mask(B.box, j, Box{std::min(p.x, q.x), std::min(p.y, q.y), std::max(p.x, q.x), std::max(p.y, q.y)});
+    const Pair epx = splat(p.x), epy = splat(p.y), eqx = splat(q.x), eqy = splat(q.y);
+    const Pair edx = splat(q.x - p.x), edy = splat(q.y - p.y), scale = splat(1e-11);
+    unsigned hits = 0;
+    for (std::size_t h = 0; h < kChunk; h += 2) {
+        const Pair fpx = load_pair(B.px + j + h), fpy = load_pair(B.py + j + h);
+        const Pair fqx = load_pair(B.qx + j + h), fqy = load_pair(B.qy + j + h);
+        const Pair fdx = fqx - fpx, fdy = fqy - fpy;
+        const Pair d1 = fdx * (epy - fpy) - fdy * (epx - fpx);
+        const Pair d2 = fdx * (eqy - fpy) - fdy * (eqx - fpx);
+        const Pair d3 = edx * (fpy - epy) - edy * (fpx - epx);
+        const Pair d4 = edx * (fqy - epy) - edy * (fqx - epx);
+        const Pair fmag = load_pair(B.mag + j + h);
+        const Pair m{fmag[0] > mag ? fmag[0] : mag, fmag[1] > mag ? fmag[1] : mag};
+        const Pair lim = scale * m * m, nlim = splat(0.0) - lim;
+        const PairMask apart = ((d1 > lim) & (d2 > lim)) | ((d1 < nlim) & (d2 < nlim)) | ((d3 > lim) & (d4 > lim)) |
+                               ((d3 < nlim) & (d4 < nlim));
+        hits |= (bits(apart) ^ 3u) << h;
+    }
+    return box & hits;
+}
+#else
+inline unsigned overlap_mask(const Boxes& b, std::size_t j, const Box& box) {
+    unsigned m = 0;
+    for (std::size_t k = 0; k < kChunk; ++k)
+        m |= static_cast<unsigned>((b.x0[j + k] <= box.x1) & (b.x1[j + k] >= box.x0) & (b.y0[j + k] <= box.y1) &
+                                   (b.y1[j + k] >= box.y0))
+             << k;
+    return m;
+}
+
+inline unsigned chunk_hits(Pt p, Pt q, double mag, const EdgeArrays& B, std::size_t j) {
+    unsigned hits = 0;
+    for (unsigned m = overlap_mask(B.box, j, Box{std::min(p.x, q.x), std::min(p.y, q.y), std::max(p.x, q.x),
+                                                  std::max(p.y, q.y)});
+         m != 0; m &= m - 1) {
+        const std::size_t k = lowest_bit(m);
+        const Pt r{B.px[j + k], B.py[j + k]}, t{B.qx[j + k], B.qy[j + k]};
+        const double d1 = orient(r, t, p), d2 = orient(r, t, q), d3 = orient(p, q, r), d4 = orient(p, q, t);
+        const double lim = degeneracy_threshold(std::max(B.mag[j + k], mag));
         const bool apart = ((d1 > lim) & (d2 > lim)) | ((d1 < -lim) & (d2 < -lim)) | ((d3 > lim) & (d4 > lim)) |
                            ((d3 < -lim) & (d4 < -lim));
-        const bool certain = (std::fabs(d1) > lim) & (std::fabs(d2) > lim) & (std::fabs(d3) > lim) &
-                             (std::fabs(d4) > lim);
-        const double den12 = d1 - d2, den34 = d3 - d4;
-        const double t = d1 / (den12 != 0.0 ? den12 : 1.0), u = d3 / (den34 != 0.0 ? den34 : 1.0);
-        contacts[nc] = Contact{e.index, f.index, certain ? t : -1.0, certain ? u : -1.0, d2 > 0.0, d4 > 0.0};
-        nc += apart ? 0 : 1;
-        degenerate |= !apart & !certain;
+        hits |= static_cast<unsigned>(!apart) << k;
+    }
+    return hits;
+}
+#endif
+
+// Step 1 of the file comment: the pairs of edges of A and B that touch or cross, sorted into
+// crossing or degenerate, into s.contacts, in three flat passes (few unpredictable branches):
+// each chunk of A is paired with the chunks of B whose boxes overlap its own (8 at once), and the
+// edges of A's chunk meeting the box of such a chunk of B listed (one vector test); each listed
+// edge is tested against all 8 edges of its chunk of B (chunk_hits), keeping those with a
+// contact; the rare contacts are written out.
+void find_contacts(const Ring& A, const Ring& B, Scratch& s) {
+    std::size_t n = 0;
+    for (std::size_t ca = 0; ca < n_chunks(A.n); ++ca) {
+        const std::size_t i0 = ca * kChunk;
+        for (std::size_t g = 0; g < n_chunks(B.n); g += kChunk) {
+            for (unsigned near = overlap_mask(B.chunk_boxes, g, A.chunks[ca]); near != 0; near &= near - 1) {
+                const std::size_t cb = g + lowest_bit(near);
+                if (s.candidates.size() < n + kChunk) s.candidates.resize(2 * (n + kChunk));
+                EdgeChunk* cand = s.candidates.data();
+                const unsigned ma = overlap_mask(A.e.box, i0, B.chunks[cb]);
+                for (std::size_t l = 0; l < kChunk; ++l) {
+                    cand[n] = EdgeChunk{static_cast<std::uint32_t>(i0 + l), static_cast<std::uint32_t>(cb * kChunk), 0};
+                    n += (ma >> l) & 1u;
+                }
+            }
+        }
+    }
+    EdgeChunk* cand = s.candidates.data();
+    std::size_t nh = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+        const std::size_t i = cand[k].i;
+        const unsigned hits =
+            chunk_hits(Pt{A.e.px[i], A.e.py[i]}, Pt{A.e.qx[i], A.e.qy[i]}, A.e.mag[i], B.e, cand[k].j);
+        cand[nh] = EdgeChunk{cand[k].i, cand[k].j, hits};  // nh <= k
+        nh += hits != 0 ? 1 : 0;
+    }
+    std::size_t nc = 0;
+    bool degenerate = false;
+    for (std::size_t k = 0; k < nh; ++k) {
+        const std::size_t i = cand[k].i;
+        const Pt p{A.e.px[i], A.e.py[i]}, q{A.e.qx[i], A.e.qy[i]};
+        if (s.contacts.size() < nc + kChunk) s.contacts.resize(2 * (nc + kChunk));
+        Contact* contacts = s.contacts.data();
+        for (unsigned m = cand[k].hits; m != 0; m &= m - 1) {
+            const std::size_t jb = cand[k].j + lowest_bit(m);
+            const Pt r{B.e.px[jb], B.e.py[jb]}, t{B.e.qx[jb], B.e.qy[jb]};
+            // The values chunk_hits had in this lane (the same operations).
+            const double d1 = orient(r, t, p), d2 = orient(r, t, q), d3 = orient(p, q, r), d4 = orient(p, q, t);
+            const double lim = degeneracy_threshold(std::max(B.e.mag[jb], A.e.mag[i]));
+            const bool certain =
+                (std::fabs(d1) > lim) & (std::fabs(d2) > lim) & (std::fabs(d3) > lim) & (std::fabs(d4) > lim);
+            contacts[nc++] = Contact{static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(jb),
+                                     certain ? d1 / (d1 - d2) : -1.0, certain ? d3 / (d3 - d4) : -1.0, d2 > 0.0,
+                                     d4 > 0.0};
+            degenerate |= !certain;
+        }
     }
     s.n_contacts = nc;
     s.degenerate = degenerate;
@@ -507,29 +646,14 @@ double walk(const Ring& A, const Ring& B, bool count_shared, Pt o, Scratch& s) {
     return sum;
 }
 
-// Twice the Green's-theorem contribution of A's boundary inside B (`of_a`: A is the first ring
-// of the pair) when every contact is a certain crossing: along A the crossings then alternate
-// between entering and leaving B, so the inside pieces sum to sum_leaving F(c) - sum_entering F(c),
-// plus the whole ring when vertex 0 is inside B, where F(c) integrates along A from vertex 0 to
-// crossing c. Vertex 0 is inside B when the last crossing before it (on the highest-numbered edge
-// with crossings) enters B, or else when the first crossing after it (on the lowest-numbered
-// edge) leaves B. Returns false, leaving `sum` alone, when both edges hold several crossings
-// (their order would rest on rounded parameters).
-bool alternating_sum(const Ring& A, bool of_a, Pt o, const Scratch& s, double& sum) {
-    std::uint32_t first = std::numeric_limits<std::uint32_t>::max(), last = 0;
-    for (std::size_t k = 0; k < s.n_contacts; ++k) {
-        const std::uint32_t i = of_a ? s.contacts[k].ia : s.contacts[k].ib;
-        first = std::min(first, i);
-        last = std::max(last, i);
-    }
-    std::size_t on_first = 0, on_last = 0;
-    bool in_first = false, in_last = false;
-    double f = 0.0, dx = 0.0, dy = 0.0;  // sums over the crossings of +-F and +-position
-    for (std::size_t k = 0; k < s.n_contacts; ++k) {
-        const Contact& c = s.contacts[k];
-        const std::uint32_t i = of_a ? c.ia : c.ib;
-        const double t = of_a ? c.t : c.u;
-        const bool in = of_a ? c.a_in : c.b_in;
+// Sums over one ring's certain crossings for alternating_sums.
+struct CrossingSums {
+    std::uint32_t first = std::numeric_limits<std::uint32_t>::max(), last = 0;  // edges with crossings
+    std::size_t on_first = 0, on_last = 0;  // crossings on them
+    bool in_first = false, in_last = false;  // whether the ring enters the other at them
+    double f = 0.0, dx = 0.0, dy = 0.0;      // sums over the crossings of +-F and +-position
+
+    void add(const Ring& A, std::uint32_t i, double t, bool in) {
         on_first += i == first ? 1 : 0;
         in_first = i == first ? in : in_first;
         on_last += i == last ? 1 : 0;
@@ -540,21 +664,51 @@ bool alternating_sum(const Ring& A, bool of_a, Pt o, const Scratch& s, double& s
         dx += sign * (p.x + t * (q.x - p.x));
         dy += sign * (p.y + t * (q.y - p.y));
     }
-    bool inside0;  // vertex 0 inside B
-    if (on_last == 1) inside0 = in_last;
-    else if (on_first == 1) inside0 = !in_first;
-    else return false;
-    // F is taken relative to A's centre c; relative to o, each inside piece X -> Y changes by
-    // -cross(o - c, Y - X) (run_sum), and the whole ring not at all.
-    sum = f - cross(Pt{o.x - A.c.x, o.y - A.c.y}, Pt{dx, dy}) + (inside0 ? A.prefix[A.n] : 0.0);
-    return true;
+
+    // The ring's contribution, relative to o; false when both the first and the last edge hold
+    // several crossings (their order would rest on rounded parameters).
+    bool sum(const Ring& A, Pt o, double& out) const {
+        bool inside0;  // vertex 0 inside the other ring
+        if (on_last == 1) inside0 = in_last;
+        else if (on_first == 1) inside0 = !in_first;
+        else return false;
+        // F is taken relative to A's centre c; relative to o, each inside piece X -> Y changes by
+        // -cross(o - c, Y - X) (run_sum), and the whole ring not at all.
+        out = f - cross(Pt{o.x - A.c.x, o.y - A.c.y}, Pt{dx, dy}) + (inside0 ? A.prefix[A.n] : 0.0);
+        return true;
+    }
+};
+
+// Twice the Green's-theorem contributions of A's boundary inside B (sum_a) and of B's inside A
+// (sum_b), relative to o, when every contact is a certain crossing: along each ring the
+// crossings then alternate between entering and leaving the other, so its inside pieces sum to
+// sum_leaving F(c) - sum_entering F(c), plus the whole ring when its vertex 0 is inside the
+// other, where F(c) integrates along the ring from vertex 0 to crossing c. Vertex 0 is inside
+// when the last crossing before it (on the highest-numbered edge with crossings) enters the
+// other ring, or else when the first crossing after it (on the lowest-numbered edge) leaves it.
+// One pass over the contacts for both rings; ok_a / ok_b tell which sums could be anchored.
+void alternating_sums(const Ring& A, const Ring& B, Pt o, const Scratch& s, bool& ok_a, double& sum_a, bool& ok_b,
+                      double& sum_b) {
+    CrossingSums ca, cb;
+    for (std::size_t k = 0; k < s.n_contacts; ++k) {
+        const Contact& c = s.contacts[k];
+        ca.first = std::min(ca.first, c.ia);
+        ca.last = std::max(ca.last, c.ia);
+        cb.first = std::min(cb.first, c.ib);
+        cb.last = std::max(cb.last, c.ib);
+    }
+    for (std::size_t k = 0; k < s.n_contacts; ++k) {
+        const Contact& c = s.contacts[k];
+        ca.add(A, c.ia, c.t, c.a_in);
+        cb.add(B, c.ib, c.u, c.b_in);
+    }
+    ok_a = ca.sum(A, o, sum_a);
+    ok_b = cb.sum(B, o, sum_b);
 }
 
 // Twice the Green's-theorem contribution of A's boundary inside B (and on it, running the same
-// way, when `of_a`), coordinates relative to `o`; needs find_contacts done.
-double ring_sum(const Ring& A, const Ring& B, bool of_a, Pt o, Scratch& s) {
-    double sum;
-    if (!s.degenerate && s.n_contacts > 0 && alternating_sum(A, of_a, o, s, sum)) return sum;
+// way, when `of_a`), coordinates relative to `o`, by the walk; needs find_contacts done.
+double walk_sum(const Ring& A, const Ring& B, bool of_a, Pt o, Scratch& s) {
     sort_events(of_a, s);
     return walk(A, B, of_a, o, s);
 }
@@ -562,7 +716,12 @@ double ring_sum(const Ring& A, const Ring& B, bool of_a, Pt o, Scratch& s) {
 double intersection(const Ring& A, const Ring& B, Scratch& s) {
     if (!boxes_overlap(A.box, B.box)) return 0.0;
     find_contacts(A, B, s);
-    const double twice = ring_sum(A, B, true, A.c, s) + ring_sum(B, A, false, A.c, s);
+    bool ok_a = false, ok_b = false;
+    double sum_a = 0.0, sum_b = 0.0;
+    if (!s.degenerate && s.n_contacts > 0) alternating_sums(A, B, A.c, s, ok_a, sum_a, ok_b, sum_b);
+    if (!ok_a) sum_a = walk_sum(A, B, true, A.c, s);
+    if (!ok_b) sum_b = walk_sum(B, A, false, A.c, s);
+    const double twice = sum_a + sum_b;
     return std::min(std::max(0.5 * twice, 0.0), std::min(A.area, B.area));
 }
 
@@ -583,26 +742,32 @@ void validate_vertices(const double* xy, std::size_t n, const std::string& name)
     }
 }
 
-// Storage for rings: vertices, chunk boxes and edges, sized once for `total` vertices in `count` rings.
-struct RingStore {
-    std::vector<Pt> pts;
-    std::vector<Box> chunks;
-    std::vector<Edge> edges;
-    std::vector<double> x0, x1, y0, y1;  // edge boxes
-    std::vector<double> prefix;
+// Storage for rings (vertices, chunk boxes, edge arrays, prefix sums), sized once for `total`
+// vertices in `count` rings, filled by add() one ring after the other.
+class RingStore {
+public:
     RingStore(std::size_t total, std::size_t count)
-        : pts(total), chunks(total / kChunk + count), edges(total), x0(total), x1(total), y0(total), y1(total),
-          prefix(total + count) {}
+        : pts_(total), chunks_(total / kChunk + count), chunk_boxes_(4 * (total / kChunk + count * (kChunk + 1))),
+          edges_(9 * chunks_.size() * kChunk), prefix_(total + count) {}
+
+    // Checks vertex count, finiteness and area (naming the polygon `name` in errors); returns the
+    // counter-clockwise ring of the n vertices xy.
+    Ring add(const double* xy, std::size_t n, const std::string& name);
+
+private:
+    std::vector<Pt> pts_;
+    std::vector<Box> chunks_;
+    std::vector<double> chunk_boxes_;  // 4 arrays of chunk_boxes_.size() / 4
+    std::vector<double> edges_;        // 9 arrays of edges_.size() / 9
+    std::vector<double> prefix_;
+    std::size_t n_pts_ = 0, n_chunks_ = 0, n_chunk_boxes_ = 0, n_rings_ = 0;
 };
 
-// Checks vertex count, finiteness and area; builds the counter-clockwise ring into `store` at
-// vertex offset `begin` (chunk offset `chunk_begin`, prefix offset `begin + ring index`).
-void make_ring(const double* xy, std::size_t n, const std::string& name, RingStore& store, std::size_t begin,
-               std::size_t chunk_begin, std::size_t prefix_begin, Ring& ring) {
+Ring RingStore::add(const double* xy, std::size_t n, const std::string& name) {
     validate_vertices(xy, n, name);
     const double signed_area = polygon_signed_area(xy, n);
     if (!(signed_area != 0.0)) throw std::invalid_argument(describe(name) + " has zero area");
-    Pt* dst = store.pts.data() + begin;
+    Pt* dst = pts_.data() + n_pts_;
     Box box{xy[0], xy[1], xy[0], xy[1]};
     for (std::size_t k = 0; k < n; ++k) {
         const std::size_t src = signed_area > 0.0 ? k : n - 1 - k;
@@ -610,43 +775,57 @@ void make_ring(const double* xy, std::size_t n, const std::string& name, RingSto
         dst[k] = v;
         box = Box{std::min(box.x0, v.x), std::min(box.y0, v.y), std::max(box.x1, v.x), std::max(box.y1, v.y)};
     }
-    Box* chunk_dst = store.chunks.data() + chunk_begin;
-    for (std::size_t c = 0; c < n_chunks(n); ++c) {
-        Box cb{dst[c * kChunk].x, dst[c * kChunk].y, dst[c * kChunk].x, dst[c * kChunk].y};
-        const std::size_t end = std::min(n, (c + 1) * kChunk);
-        for (std::size_t k = c * kChunk + 1; k <= end; ++k) {  // edge end points, the last wraps to 0
-            const Pt v = dst[k == n ? 0 : k];
-            cb = Box{std::min(cb.x0, v.x), std::min(cb.y0, v.y), std::max(cb.x1, v.x), std::max(cb.y1, v.y)};
+    const std::size_t nc = n_chunks(n), padded = (nc + kChunk - 1) / kChunk * kChunk;
+    Box* chunks = chunks_.data() + n_chunks_;
+    const std::size_t cstride = chunk_boxes_.size() / 4;
+    double* cb0 = chunk_boxes_.data() + n_chunk_boxes_;
+    const Boxes chunk_boxes{cb0, cb0 + cstride, cb0 + 2 * cstride, cb0 + 3 * cstride};
+    for (std::size_t c = 0; c < padded; ++c) {
+        Box cb{kInf, kInf, -kInf, -kInf};
+        if (c < nc) {
+            cb = Box{dst[c * kChunk].x, dst[c * kChunk].y, dst[c * kChunk].x, dst[c * kChunk].y};
+            const std::size_t end = std::min(n, (c + 1) * kChunk);
+            for (std::size_t k = c * kChunk + 1; k <= end; ++k) {  // edge end points, the last wraps to 0
+                const Pt v = dst[k == n ? 0 : k];
+                cb = Box{std::min(cb.x0, v.x), std::min(cb.y0, v.y), std::max(cb.x1, v.x), std::max(cb.y1, v.y)};
+            }
+            chunks[c] = cb;
         }
-        chunk_dst[c] = cb;
+        cb0[c] = cb.x0;
+        cb0[cstride + c] = cb.x1;
+        cb0[2 * cstride + c] = cb.y0;
+        cb0[3 * cstride + c] = cb.y1;
     }
-    Edge* edges = store.edges.data() + begin;
-    std::size_t ne = 0;
-    for (std::size_t k = 0; k < n; ++k) {
-        const Pt p = dst[k], q = dst[k + 1 == n ? 0 : k + 1];
-        if (p.x == q.x && p.y == q.y) continue;
-        const double mag = std::max({std::fabs(p.x), std::fabs(p.y), std::fabs(q.x), std::fabs(q.y)});
-        edges[ne++] = Edge{p, q, mag, static_cast<std::uint32_t>(k)};
-    }
-    std::sort(edges, edges + ne,
-              [](const Edge& a, const Edge& b) { return std::min(a.p.y, a.q.y) < std::min(b.p.y, b.q.y); });
-    const EdgeBoxes boxes{store.x0.data() + begin, store.x1.data() + begin, store.y0.data() + begin,
-                          store.y1.data() + begin};
-    for (std::size_t k = 0; k < ne; ++k) {
-        const Edge& e = edges[k];
-        boxes.x0[k] = std::min(e.p.x, e.q.x);
-        boxes.x1[k] = std::max(e.p.x, e.q.x);
-        boxes.y0[k] = std::min(e.p.y, e.q.y);
-        boxes.y1[k] = std::max(e.p.y, e.q.y);
+    const std::size_t estride = edges_.size() / 9;
+    double* e0 = edges_.data() + n_chunks_ * kChunk;
+    double *px = e0, *py = e0 + estride, *qx = e0 + 2 * estride, *qy = e0 + 3 * estride, *mag = e0 + 4 * estride;
+    double *x0 = e0 + 5 * estride, *x1 = e0 + 6 * estride, *y0 = e0 + 7 * estride, *y1 = e0 + 8 * estride;
+    for (std::size_t k = 0; k < nc * kChunk; ++k) {
+        const Pt p = dst[k < n ? k : 0], q = dst[k + 1 < n ? k + 1 : 0];
+        const bool zero = p.x == q.x && p.y == q.y;  // padding: p = q = vertex 0
+        px[k] = zero ? kInf : p.x;
+        py[k] = zero ? kInf : p.y;
+        qx[k] = zero ? kInf : q.x;
+        qy[k] = zero ? kInf : q.y;
+        mag[k] = std::max({std::fabs(p.x), std::fabs(p.y), std::fabs(q.x), std::fabs(q.y)});
+        x0[k] = zero ? kInf : std::min(p.x, q.x);
+        x1[k] = zero ? -kInf : std::max(p.x, q.x);
+        y0[k] = zero ? kInf : std::min(p.y, q.y);
+        y1[k] = zero ? -kInf : std::max(p.y, q.y);
     }
     const Pt c{0.5 * (box.x0 + box.x1), 0.5 * (box.y0 + box.y1)};
-    double* prefix = store.prefix.data() + prefix_begin;
+    double* prefix = prefix_.data() + n_pts_ + n_rings_;
     prefix[0] = 0.0;
     for (std::size_t k = 0; k < n; ++k) {
         const Pt p = dst[k], q = dst[k + 1 == n ? 0 : k + 1];
         prefix[k + 1] = prefix[k] + cross(Pt{p.x - c.x, p.y - c.y}, Pt{q.x - c.x, q.y - c.y});
     }
-    ring = Ring{dst, n, box, c, std::fabs(signed_area), chunk_dst, edges, boxes, ne, prefix};
+    n_pts_ += n;
+    n_chunks_ += nc;
+    n_chunk_boxes_ += padded;
+    ++n_rings_;
+    return Ring{dst, n, box, c, std::fabs(signed_area), chunks, chunk_boxes,
+                EdgeArrays{px, py, qx, qy, mag, Boxes{x0, x1, y0, y1}}, prefix};
 }
 
 }  // namespace
@@ -675,9 +854,8 @@ namespace {
 double checked_intersection(const double* a, std::size_t na, const double* b, std::size_t nb, double& area_a,
                             double& area_b) {
     RingStore store(na + nb, 2);
-    Ring ra, rb;
-    make_ring(a, na, "a", store, 0, 0, 0, ra);
-    make_ring(b, nb, "b", store, na, n_chunks(na), na + 1, rb);
+    const Ring ra = store.add(a, na, "a");
+    const Ring rb = store.add(b, nb, "b");
     Scratch s(std::max(na, nb));
     area_a = ra.area;
     area_b = rb.area;
@@ -711,13 +889,11 @@ void iou_distance_matrix(const double* xy, const std::int64_t* offsets, std::siz
     const std::size_t total = static_cast<std::size_t>(offsets[npoly]);
     RingStore store(total, npoly);
     std::vector<Ring> rings(npoly);
-    std::size_t chunk_pos = 0;
     std::size_t max_n = 0;
     for (std::size_t k = 0; k < npoly; ++k) {
         const std::size_t begin = static_cast<std::size_t>(offsets[k]);
         const std::size_t n = static_cast<std::size_t>(offsets[k + 1]) - begin;
-        make_ring(xy + 2 * begin, n, std::to_string(k), store, begin, chunk_pos, begin + k, rings[k]);
-        chunk_pos += n_chunks(n);
+        rings[k] = store.add(xy + 2 * begin, n, std::to_string(k));
         max_n = std::max(max_n, n);
     }
     const double inf = std::numeric_limits<double>::infinity();
@@ -759,4 +935,4 @@ void iou_distance_matrix(const double* xy, const std::int64_t* offsets, std::siz
                     out[j * npoly + i] = out[i * npoly + j];
 }
 
-}  // namespace galforge
+}  // namespace galforge::polygon_isa::GALFORGE_POLYGON_ISA

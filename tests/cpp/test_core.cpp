@@ -1,7 +1,11 @@
 // A few C++ unit tests of the core, run through ctest (and once under ASan/UBSan in CI).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
+#include <random>
 #include <stdexcept>
 #include <vector>
 
@@ -277,6 +281,84 @@ static void test_polygon_crossings() {
     CHECK(inter(l_shape, corner) == 0.0 && inter(corner, l_shape) == 0.0);
 }
 
+// The builds of polygon.cpp per instruction set (polygon_dispatch.cpp) must agree to the bit.
+namespace galforge::polygon_isa {
+#define DECLARE_POLYGON_ISA(isa)                                                                               \
+    namespace isa {                                                                                             \
+    void iou_distance_matrix(const double*, const std::int64_t*, std::size_t, const std::int64_t*, double*, int); \
+    }
+DECLARE_POLYGON_ISA(baseline)
+#if defined(GALFORGE_POLYGON_MULTIVERSION)
+DECLARE_POLYGON_ISA(x86_64_v3)
+DECLARE_POLYGON_ISA(x86_64_v4)
+#endif
+}  // namespace galforge::polygon_isa
+
+static void test_polygon_instruction_sets() {
+    // Star-shaped rings of 3 to 200 vertices around a few centres (long ones span several chunk
+    // groups), some snapped to a 0.5 grid (shared and collinear edges, touching vertices), some
+    // with a repeated vertex (an edge of zero length).
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    std::vector<double> xy;
+    std::vector<std::int64_t> offsets = {0};
+    const int npoly = 48;
+    for (int k = 0; k < npoly; ++k) {
+        const int n = k % 8 == 0 ? 150 + 7 * (k % 3) : 3 + static_cast<int>(60 * unit(rng));
+        const double cx = 10.0 * (k % 3) + 4.0 * unit(rng), cy = 10.0 * (k % 2) + 4.0 * unit(rng);
+        const bool grid = k % 4 == 1;
+        std::vector<double> angles(n);
+        for (double& a : angles) a = 2.0 * M_PI * unit(rng);
+        std::sort(angles.begin(), angles.end());
+        for (int v = 0; v < n; ++v) {
+            const double r = 8.0 * (0.6 + 0.8 * unit(rng));
+            double x = cx + r * std::cos(angles[v]), y = cy + r * std::sin(angles[v]);
+            if (grid) {
+                x = std::round(2.0 * x) / 2.0;
+                y = std::round(2.0 * y) / 2.0;
+            }
+            xy.push_back(x);
+            xy.push_back(y);
+            if (k % 5 == 2 && v == n / 2) {  // repeated vertex
+                xy.push_back(x);
+                xy.push_back(y);
+            }
+        }
+        offsets.push_back(static_cast<std::int64_t>(xy.size() / 2));
+    }
+    // Keep the rings the grid left with an area (the matrix rejects zero-area rings).
+    std::vector<double> kept_xy;
+    std::vector<std::int64_t> kept = {0};
+    for (int k = 0; k < npoly; ++k) {
+        const double* p = xy.data() + 2 * offsets[k];
+        const std::size_t n = static_cast<std::size_t>(offsets[k + 1] - offsets[k]);
+        if (std::fabs(polygon_signed_area(p, n)) < 1.0) continue;
+        kept_xy.insert(kept_xy.end(), p, p + 2 * n);
+        kept.push_back(static_cast<std::int64_t>(kept_xy.size() / 2));
+    }
+    const std::size_t m = kept.size() - 1;
+    CHECK(m > 30);
+    std::vector<double> base(m * m), other(m * m);
+    polygon_isa::baseline::iou_distance_matrix(kept_xy.data(), kept.data(), m, nullptr, base.data(), 1);
+    iou_distance_matrix(kept_xy.data(), kept.data(), m, nullptr, other.data(), 2);  // this CPU's build
+    CHECK(std::memcmp(base.data(), other.data(), sizeof(double) * m * m) == 0);
+    int overlapping = 0;
+    for (double d : base) overlapping += d < 1.0 ? 1 : 0;
+    CHECK(overlapping > static_cast<int>(m * m / 4));
+#if defined(GALFORGE_POLYGON_MULTIVERSION)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2")) {
+        polygon_isa::x86_64_v3::iou_distance_matrix(kept_xy.data(), kept.data(), m, nullptr, other.data(), 1);
+        CHECK(std::memcmp(base.data(), other.data(), sizeof(double) * m * m) == 0);
+    }
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw")) {
+        polygon_isa::x86_64_v4::iou_distance_matrix(kept_xy.data(), kept.data(), m, nullptr, other.data(), 1);
+        CHECK(std::memcmp(base.data(), other.data(), sizeof(double) * m * m) == 0);
+    }
+#endif
+}
+
 static void test_preprocess() {
     // A Gaussian ellipse (q = 0.4) at a known pa: the moments give pa and q back, and the network input
     // has its major axis along x (second moments: mxx > myy, mxy ~ 0). Bad images get messages, not throws.
@@ -329,6 +411,7 @@ int main() {
     test_convolve_periodic();
     test_polygon_intersection();
     test_polygon_crossings();
+    test_polygon_instruction_sets();
     test_preprocess();
     if (failures) std::fprintf(stderr, "%d check(s) failed\n", failures);
     else std::printf("all C++ core tests passed\n");
