@@ -380,46 +380,73 @@ double ImageFitProblem::normal_equations(const std::vector<double>& x, std::vect
     }
     H.assign(n * n, 0.0);
     g.assign(n, 0.0);
-    // Pairs of (component, wanted parameter) blocks over the overlap of their windows.
-    struct Column { std::size_t block, k, free; };
-    std::vector<Column> cols;
+    // The wanted columns of each block: (parameter slot, free index).
+    std::vector<std::vector<std::pair<std::size_t, std::size_t>>> columns(active_.size());
     for (std::size_t a = 0; a < active_.size(); ++a) {
         std::size_t seen = 0;
         for (std::size_t k = 0; k < blocks_[a].want.size(); ++k)
-            if (blocks_[a].want[k]) cols.push_back({a, k, blocks_[a].columns[seen++]});
+            if (blocks_[a].want[k]) columns[a].push_back({k, blocks_[a].columns[seen++]});
     }
-    const std::ptrdiff_t ncols = static_cast<std::ptrdiff_t>(cols.size());
+    // J^T W J and J^T W r from pairs of blocks whose windows overlap, in tasks of up to 32 rows of the
+    // overlap: a task sums every pair of the two blocks' columns row by row, so that a row of each
+    // column is read from cache for all its pairs. The tasks' partial sums are added in task order:
+    // H and g do not depend on the number of threads.
+    struct Task { std::size_t a, b; std::ptrdiff_t y0, y1, x0, x1; std::size_t offset; };
+    std::vector<Task> tasks;
+    std::size_t total = 0;
+    for (std::size_t a = 0; a < active_.size(); ++a)
+        for (std::size_t b = a; b < active_.size(); ++b) {
+            const Window& wa = model_.spec(active_[a]).window;
+            const Window& wb = model_.spec(active_[b]).window;
+            const std::ptrdiff_t y0 = std::max(wa.y_begin, wb.y_begin), y1 = std::min(wa.y_end, wb.y_end);
+            const std::ptrdiff_t x0 = std::max(wa.x_begin, wb.x_begin), x1 = std::min(wa.x_end, wb.x_end);
+            if (y0 >= y1 || x0 >= x1) continue;
+            // H entries of the pair, then (a block with itself) its J^T W r entries.
+            const std::size_t entries = columns[a].size() * columns[b].size() + (a == b ? columns[a].size() : 0);
+            for (std::ptrdiff_t y = y0; y < y1; y += 32, total += entries)
+                tasks.push_back({a, b, y, std::min(y + 32, y1), x0, x1, total});
+        }
+    std::vector<double>& partial = partial_sums_;
+    partial.assign(total, 0.0);
+    const std::ptrdiff_t ntasks = static_cast<std::ptrdiff_t>(tasks.size());
     const int threads = model_.threads();
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (threads > 1)
-    for (std::ptrdiff_t u = 0; u < ncols; ++u) {
-        const Column& cu = cols[u];
-        const Window& wu = model_.spec(active_[cu.block]).window;
-        const std::size_t bu = static_cast<std::size_t>(wu.height() * wu.width());
-        const double* ju = blocks_[cu.block].jacobian.data() + cu.k * bu;
-        double gsum = 0.0;
-        for (std::ptrdiff_t i = 0; i < wu.height(); ++i) {
-            const double* jr = ju + i * wu.width();
-            const double* rr = wr.data() + (wu.y_begin + i) * nx + wu.x_begin;
-            gsum += dot(jr, rr, wu.width());
-        }
-        g[cu.free] = gsum;
-        for (std::ptrdiff_t v = u; v < ncols; ++v) {
-            const Column& cv = cols[v];
-            const Window& wv = model_.spec(active_[cv.block]).window;
-            const std::ptrdiff_t y0 = std::max(wu.y_begin, wv.y_begin), y1 = std::min(wu.y_end, wv.y_end);
-            const std::ptrdiff_t x0 = std::max(wu.x_begin, wv.x_begin), x1 = std::min(wu.x_end, wv.x_end);
-            if (y0 >= y1 || x0 >= x1) continue;
-            const std::size_t bv = static_cast<std::size_t>(wv.height() * wv.width());
-            const double* jv = blocks_[cv.block].jacobian.data() + cv.k * bv;
-            double sum = 0.0;
-            for (std::ptrdiff_t i = y0; i < y1; ++i) {
-                const double* pu = ju + (i - wu.y_begin) * wu.width() - wu.x_begin;
-                const double* pv = jv + (i - wv.y_begin) * wv.width() - wv.x_begin;
-                const double* pw = weight_ + i * nx;
-                sum += weighted_dot(pu + x0, pw + x0, pv + x0, x1 - x0);
+    for (std::ptrdiff_t t = 0; t < ntasks; ++t) {
+        const Task& task = tasks[t];
+        const Window& wa = model_.spec(active_[task.a]).window;
+        const Window& wb = model_.spec(active_[task.b]).window;
+        const auto& ca = columns[task.a];
+        const auto& cb = columns[task.b];
+        const std::size_t size_a = static_cast<std::size_t>(wa.height() * wa.width());
+        const std::size_t size_b = static_cast<std::size_t>(wb.height() * wb.width());
+        const std::ptrdiff_t width = task.x1 - task.x0;
+        double* out = partial.data() + task.offset;
+        double* out_g = out + ca.size() * cb.size();
+        for (std::ptrdiff_t i = task.y0; i < task.y1; ++i) {
+            const std::ptrdiff_t ra = (i - wa.y_begin) * wa.width() + task.x0 - wa.x_begin;
+            const std::ptrdiff_t rb = (i - wb.y_begin) * wb.width() + task.x0 - wb.x_begin;
+            const double* pw = weight_ + i * nx + task.x0;
+            for (std::size_t u = 0; u < ca.size(); ++u) {
+                const double* pu = blocks_[task.a].jacobian.data() + ca[u].first * size_a + ra;
+                for (std::size_t v = task.a == task.b ? u : 0; v < cb.size(); ++v) {
+                    const double* pv = blocks_[task.b].jacobian.data() + cb[v].first * size_b + rb;
+                    out[u * cb.size() + v] += weighted_dot(pu, pw, pv, width);
+                }
+                if (task.a == task.b) out_g[u] += dot(pu, wr.data() + i * nx + task.x0, width);
             }
-            H[cu.free * n + cv.free] = sum;
-            H[cv.free * n + cu.free] = sum;
+        }
+    }
+    for (const Task& task : tasks) {
+        const auto& ca = columns[task.a];
+        const auto& cb = columns[task.b];
+        const double* out = partial.data() + task.offset;
+        for (std::size_t u = 0; u < ca.size(); ++u) {
+            for (std::size_t v = task.a == task.b ? u : 0; v < cb.size(); ++v) {
+                const std::size_t fu = ca[u].second, fv = cb[v].second;
+                H[fu * n + fv] += out[u * cb.size() + v];
+                if (fu != fv) H[fv * n + fu] = H[fu * n + fv];
+            }
+            if (task.a == task.b) g[ca[u].second] += out[ca.size() * cb.size() + u];
         }
     }
     for (std::size_t k = 0; k < n; ++k) {

@@ -115,6 +115,7 @@ private:
     std::vector<double> background_, image_;  // fixed components; scratch model image
     std::vector<double> image_x_;             // the free parameters image_ holds the model at (empty: none)
     std::vector<double> weighted_residual_;
+    std::vector<double> partial_sums_;        // normal_equations' per-task sums
     struct Block {  // one active component's value and free-parameter derivatives in its window
         std::vector<double> value, jacobian, scratch;
         std::vector<bool> want;
