@@ -1,6 +1,7 @@
 // Run-time choice of the FFT build for this CPU (see fft.cpp): wheels stay portable, yet use AVX2
 // or AVX-512 where the CPU has them.
 #include "galforge/fft.hpp"
+#include "isa_level.hpp"
 
 namespace galforge::fft {
 
@@ -29,28 +30,19 @@ GALFORGE_DECLARE_FFT_ISA(x86_64_v4)
 
 namespace {
 
-enum class Isa { baseline, v3, v4 };
-
-Isa detect() {
 #if defined(GALFORGE_FFT_MULTIVERSION)
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
-        __builtin_cpu_supports("avx512bw"))
-        return Isa::v4;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2")) return Isa::v3;
+const IsaLevel kIsa = detect_isa_level();
+#else
+const IsaLevel kIsa = IsaLevel::baseline;  // the only build
 #endif
-    return Isa::baseline;
-}
-
-const Isa kIsa = detect();
 
 }  // namespace
 
 #if defined(GALFORGE_FFT_MULTIVERSION)
 #define GALFORGE_FFT_CALL(fn, ...)                                       \
     switch (kIsa) {                                                      \
-        case Isa::v4: return x86_64_v4::fn(__VA_ARGS__);                 \
-        case Isa::v3: return x86_64_v3::fn(__VA_ARGS__);                 \
+        case IsaLevel::x86_64_v4: return x86_64_v4::fn(__VA_ARGS__);     \
+        case IsaLevel::x86_64_v3: return x86_64_v3::fn(__VA_ARGS__);     \
         default: return baseline::fn(__VA_ARGS__);                       \
     }
 #else
@@ -95,8 +87,8 @@ void convolve_columns(std::complex<float>* spec, const std::complex<float>* kern
 
 const char* instruction_set() {
     switch (kIsa) {
-        case Isa::v4: return "x86-64-v4 (AVX-512)";
-        case Isa::v3: return "x86-64-v3 (AVX2)";
+        case IsaLevel::x86_64_v4: return "x86-64-v4 (AVX-512)";
+        case IsaLevel::x86_64_v3: return "x86-64-v3 (AVX2)";
         default: return "baseline";
     }
 }

@@ -26,6 +26,7 @@
 // "nearly collinear" tolerance of the general path, so a pair that path treats as collinear is
 // always degenerate here, and a pair classified here as certain is treated alike there.
 #include "galforge/polygon.hpp"
+#include "polygon_isa.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -44,15 +45,9 @@
 #define GALFORGE_POLYGON_ISA baseline
 #endif
 
-namespace galforge::polygon_isa::GALFORGE_POLYGON_ISA {
+GALFORGE_DECLARE_POLYGON_ISA(GALFORGE_POLYGON_ISA)  // this build's versions of polygon.hpp's functions
 
-// This build's versions of the public functions (polygon.hpp), which polygon_dispatch.cpp calls.
-double polygon_signed_area(const double* xy, std::size_t n);
-double polygon_area(const double* xy, std::size_t n);
-double intersection_area(const double* a, std::size_t na, const double* b, std::size_t nb);
-double polygon_iou(const double* a, std::size_t na, const double* b, std::size_t nb);
-void iou_distance_matrix(const double* xy, const std::int64_t* offsets, std::size_t npoly,
-                         const std::int64_t* groups, double* out, int threads);
+namespace galforge::polygon_isa::GALFORGE_POLYGON_ISA {
 
 namespace {
 

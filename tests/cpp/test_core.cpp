@@ -14,6 +14,7 @@
 #include "galforge/lm.hpp"
 #include "galforge/model.hpp"
 #include "galforge/polygon.hpp"
+#include "polygon_isa.hpp"  // (cpp/src: the per-instruction-set builds)
 #include "galforge/preprocess.hpp"
 #include "galforge/sersic.hpp"
 
@@ -282,17 +283,11 @@ static void test_polygon_crossings() {
 }
 
 // The builds of polygon.cpp per instruction set (polygon_dispatch.cpp) must agree to the bit.
-namespace galforge::polygon_isa {
-#define DECLARE_POLYGON_ISA(isa)                                                                               \
-    namespace isa {                                                                                             \
-    void iou_distance_matrix(const double*, const std::int64_t*, std::size_t, const std::int64_t*, double*, int); \
-    }
-DECLARE_POLYGON_ISA(baseline)
+GALFORGE_DECLARE_POLYGON_ISA(baseline)
 #if defined(GALFORGE_POLYGON_MULTIVERSION)
-DECLARE_POLYGON_ISA(x86_64_v3)
-DECLARE_POLYGON_ISA(x86_64_v4)
+GALFORGE_DECLARE_POLYGON_ISA(x86_64_v3)
+GALFORGE_DECLARE_POLYGON_ISA(x86_64_v4)
 #endif
-}  // namespace galforge::polygon_isa
 
 static void test_polygon_instruction_sets() {
     // Star-shaped rings of 3 to 200 vertices around a few centres (long ones span several chunk
