@@ -161,7 +161,9 @@ struct Scratch {
     }
 };
 
-// Uniform k x k sub-pixel mean of the derivatives, rows [r0, r1).
+// Uniform k x k sub-pixel mean of the values (added to img) and derivatives, rows [r0, r1), from the
+// same samples (the value of a sample is ie E, E = dI/die).
+GALFORGE_VECTOR_CLONES
 void gradient_rows_uniform(const GradientProfile& G, const ImageView& img, double* const gradient[kSersicParams],
                            const Window& w, std::ptrdiff_t r0, std::ptrdiff_t r1, int k, double x0, double y0,
                            Scratch& sc) {
@@ -184,13 +186,18 @@ void gradient_rows_uniform(const GradientProfile& G, const ImageView& img, doubl
         double* const* sums = sc.sums_of(count, with_c(G, gradient));
         add_gradient(G, sc.dx.data(), sc.dy.data(), sc.weight.data(), static_cast<int>(count), sums);
         const std::ptrdiff_t row = i * img.nx + w.x_begin;
-        for (std::ptrdiff_t j = 0; j < width; ++j) {
-            for (int p = 0; p < kSersicParams; ++p) {
-                if (gradient[p] == nullptr) continue;
-                double s = 0.0;
-                const double* src = sums[p] + j * k * k;
-                for (int t = 0; t < k * k; ++t) s += src[t];
-                gradient[p][row + j] += s;
+        const int kk = k * k;
+        for (int p = 0; p < kSersicParams; ++p) {
+            const bool value = p == 2;  // the mean of E = dI/die, times ie, is the pixel value
+            if (gradient[p] == nullptr && !value) continue;
+            const double* src = sums[p];
+            double* const out = gradient[p] == nullptr ? nullptr : gradient[p] + row;
+            double* const pixel = img.row(i) + w.x_begin;
+            for (std::ptrdiff_t j = 0; j < width; ++j) {
+                double sum = 0.0;
+                for (int t = 0; t < kk; ++t) sum += src[j * kk + t];
+                if (value) pixel[j] += G.ie * sum;
+                if (out != nullptr) out[j] += sum;
             }
         }
     }
@@ -381,7 +388,6 @@ void render_sersic_gradient(const ImageView& image, double* const gradient[kSers
             if (options.oversample == 0) {
                 gradient_rows_adaptive(P, G, image, gradient, window, r0, r1, options.tolerance, sc);
             } else {
-                detail::render_rows_uniform(P, image, window, r0, r1, options.oversample, sc.row);
                 gradient_rows_uniform(G, image, gradient, window, r0, r1, options.oversample, p.x0, p.y0, sc);
             }
         }
