@@ -30,7 +30,7 @@ def render(shape, p, oversample, tol):
 
 
 def gradient(shape, p, oversample, tol):
-    image, grad = np.zeros(shape), np.zeros((8,) + shape)
+    image, grad = np.zeros(shape), np.zeros((8,) + shape, dtype=np.float32)  # derivatives in single precision
     _core.render_sersic_gradient_into(image, grad, *p, "exact", oversample, tol, None, 0.0, 0.0, 1)
     return image, grad
 
@@ -284,7 +284,7 @@ HOSTILE = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_f
 @hypothesis.given(values=st.lists(HOSTILE, min_size=8, max_size=8), oversample=st.integers(-2, 70),
                   tol=st.floats(allow_nan=True, allow_infinity=True))
 def test_core_gradient_rejects_hostile_values_cleanly(values, oversample, tol):
-    image, grad = np.zeros((9, 11)), np.zeros((8, 9, 11))
+    image, grad = np.zeros((9, 11)), np.zeros((8, 9, 11), dtype=np.float32)
     try:
         _core.render_sersic_gradient_into(image, grad, *values, "exact", oversample, tol, None, 0.0, 0.0, 1)
     except ValueError:

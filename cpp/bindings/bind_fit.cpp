@@ -119,11 +119,11 @@ void bind_fit(py::module_& m) {
               auto model = make_model(shape.first, shape.second, parsed, psf, psf_arr, oversample, tolerance,
                                       threads, extend);
               const std::size_t np = model->n_params();
-              std::vector<double> value, jacobian, scratch;
+              std::vector<double> value;
+              std::vector<float> jacobian;  // single precision (see ComponentKernel::gradient)
               {
                   py::gil_scoped_release release;
-                  model->component_jacobian(0, parsed.params.data(), std::vector<bool>(np, true), value, jacobian,
-                                            scratch);
+                  model->component_jacobian(0, parsed.params.data(), std::vector<bool>(np, true), value, jacobian);
               }
               const Window& w = parsed.specs[0].window;
               DoubleArray v({w.height(), w.width()});

@@ -40,13 +40,13 @@ void bind_sersic(py::module_& m) {
              double pa, double c, const std::string& bn, int oversample, double tolerance, py::object window,
              double x_origin, double y_origin, int threads) {
               DoubleArray arr = require_image(image, "image", true);
-              auto grad = require_array<double>(gradient, "gradient", 3, true);
+              auto grad = require_array<float>(gradient, "gradient", 3, true);
               if (grad.shape(0) != kSersicParams || grad.shape(1) != arr.shape(0) || grad.shape(2) != arr.shape(1))
-                  throw std::invalid_argument("gradient must have shape (8, ny, nx) of the image");
+                  throw std::invalid_argument("gradient must have shape (8, ny, nx) of the image (float32)");
               const SersicParams p = make_params(x0, y0, ie, r_e, n, q, pa, c, bn);
               ImageView view = image_view(arr, x_origin, y_origin);
               const Window w = window_or_whole(window, view);
-              double* planes[kSersicParams];
+              float* planes[kSersicParams];
               for (int k = 0; k < kSersicParams; ++k) planes[k] = grad.mutable_data(k, 0, 0);
               const RenderOptions options{oversample, tolerance, threads};
               py::gil_scoped_release release;

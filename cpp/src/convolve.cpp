@@ -71,7 +71,7 @@ Convolver::Convolver(const double* psf, std::size_t ky, std::size_t kx, std::siz
 }
 
 template <class T>
-void Convolver::convolve_with(const std::complex<T>* psf_hat, const double* in, double* out, const Window& window,
+void Convolver::convolve_with(const std::complex<T>* psf_hat, const T* in, T* out, const Window& window,
                               int threads) const {
     if (threads < 1) throw std::invalid_argument("threads must be >= 1");
     if (window.y_begin < 0 || window.x_begin < 0 || window.empty() ||
@@ -84,12 +84,17 @@ void Convolver::convolve_with(const std::complex<T>* psf_hat, const double* in, 
     thread_local std::vector<std::complex<T>> spec;
     real.resize(ny_ * pnx_);
     spec.resize(pny_ * nh_);
-    // Rows of the image, zero-padded to pnx_, transformed along x; rows >= ny_ are zero.
-    for (std::size_t i = 0; i < ny_; ++i) {
-        std::copy(in + i * nx_, in + (i + 1) * nx_, real.begin() + i * pnx_);
-        std::fill(real.begin() + i * pnx_ + nx_, real.begin() + (i + 1) * pnx_, T(0));
+    // Rows of the image, zero-padded to pnx_ (unless the period is the image's), transformed along x;
+    // rows >= ny_ are zero.
+    const T* rows_in = in;
+    if (pnx_ != nx_) {
+        for (std::size_t i = 0; i < ny_; ++i) {
+            std::copy(in + i * nx_, in + (i + 1) * nx_, real.begin() + i * pnx_);
+            std::fill(real.begin() + i * pnx_ + nx_, real.begin() + (i + 1) * pnx_, T(0));
+        }
+        rows_in = real.data();
     }
-    fft::rfft_rows(real.data(), static_cast<std::ptrdiff_t>(pnx_), spec.data(), static_cast<std::ptrdiff_t>(nh_), ny_,
+    fft::rfft_rows(rows_in, static_cast<std::ptrdiff_t>(pnx_), spec.data(), static_cast<std::ptrdiff_t>(nh_), ny_,
                    pnx_, threads);
     fft::convolve_columns(spec.data(), psf_hat, pny_, nh_, ny_, oy_ + y0, rows);
     // Only the rows of the crop are transformed back.
@@ -104,9 +109,12 @@ void Convolver::convolve(const double* in, double* out, int threads) const {
     convolve_with(psf_hat_.data(), in, out, all, threads);
 }
 
-void Convolver::convolve_window(const double* in, double* out, const Window& window, bool single, int threads) const {
-    if (single) convolve_with(psf_hat_single_.data(), in, out, window, threads);
-    else convolve_with(psf_hat_.data(), in, out, window, threads);
+void Convolver::convolve_window(const double* in, double* out, const Window& window, int threads) const {
+    convolve_with(psf_hat_.data(), in, out, window, threads);
+}
+
+void Convolver::convolve_window(const float* in, float* out, const Window& window, int threads) const {
+    convolve_with(psf_hat_single_.data(), in, out, window, threads);
 }
 
 }  // namespace galforge

@@ -121,7 +121,7 @@ void check(const ComponentSpec&, const double* p) {
     require(std::isfinite(p[5]), "edgeondisk", "pa", p[5], "a finite number (radians)");
 }
 
-void gradient(const ImageView& view, double* const* planes, const ComponentSpec& spec, const double* p,
+void gradient(const ImageView& view, float* const* planes, const ComponentSpec& spec, const double* p,
               const KernelContext& ctx) {
     check(spec, p);
     pixel::integrate(view, planes, EdgeOnDisk(p), p[0], p[1], ctx.options);

@@ -65,7 +65,7 @@ void check(const ComponentSpec&, const double* p) {
             "a value whose peak flux / (2 pi sigma^2 q) is finite");
 }
 
-void gradient(const ImageView& view, double* const* planes, const ComponentSpec& spec, const double* p,
+void gradient(const ImageView& view, float* const* planes, const ComponentSpec& spec, const double* p,
               const KernelContext& ctx) {
     check(spec, p);
     pixel::integrate(view, planes, Gaussian(p), p[0], p[1], ctx.options);

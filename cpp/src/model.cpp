@@ -17,20 +17,20 @@ namespace {
 
 // sum_j a[j] w[j] b[j], in vector lanes (the order of the additions is free).
 GALFORGE_VECTOR_CLONES
-double weighted_dot(const double* __restrict a, const double* __restrict w, const double* __restrict b,
+double weighted_dot(const float* __restrict a, const double* __restrict w, const float* __restrict b,
                     std::ptrdiff_t n) {
     double sum = 0.0;
 #pragma omp simd reduction(+ : sum)
-    for (std::ptrdiff_t j = 0; j < n; ++j) sum += a[j] * w[j] * b[j];
+    for (std::ptrdiff_t j = 0; j < n; ++j) sum += static_cast<double>(a[j]) * w[j] * static_cast<double>(b[j]);
     return sum;
 }
 
 // sum_j a[j] b[j], likewise.
 GALFORGE_VECTOR_CLONES
-double dot(const double* __restrict a, const double* __restrict b, std::ptrdiff_t n) {
+double dot(const float* __restrict a, const double* __restrict b, std::ptrdiff_t n) {
     double sum = 0.0;
 #pragma omp simd reduction(+ : sum)
-    for (std::ptrdiff_t j = 0; j < n; ++j) sum += a[j] * b[j];
+    for (std::ptrdiff_t j = 0; j < n; ++j) sum += static_cast<double>(a[j]) * b[j];
     return sum;
 }
 
@@ -147,8 +147,7 @@ void ImageModel::render(const double* params, double* out, const std::vector<std
 }
 
 void ImageModel::component_jacobian(std::size_t component, const double* params, const std::vector<bool>& want,
-                                    std::vector<double>& value, std::vector<double>& jacobian,
-                                    std::vector<double>& scratch) const {
+                                    std::vector<double>& value, std::vector<float>& jacobian) const {
     const ComponentSpec& s = specs_.at(component);
     const ComponentKernel& kernel = component_kernel(s.kind);
     const double* p = params + offsets_[component];
@@ -163,36 +162,43 @@ void ImageModel::component_jacobian(std::size_t component, const double* params,
     const Region& region = r ? *r : own;
     const std::ptrdiff_t my = r ? my_ : 0, mx = r ? mx_ : 0;
     const std::size_t grid_size = static_cast<std::size_t>(region.height * region.width);
-    std::vector<double>& grid = scratch;
-    grid.resize(static_cast<std::size_t>(1 + np) * grid_size);
-    std::vector<double*> planes(static_cast<std::size_t>(np));
-    for (int k = -1; k < np; ++k) {
-        if (k >= 0 && !want[k]) continue;
-        double* plane = grid.data() + static_cast<std::size_t>(1 + k) * grid_size;
-        std::fill(plane, plane + grid_size, 0.0);
-        if (k >= 0) planes[k] = plane;
-    }
-    kernel.gradient(region_view(region, grid.data()), planes.data(), s, p, context_);
     // The derivative with respect to a parameter the component is proportional to is value / parameter.
     const int linear = kernel.linear_index >= 0 && want[kernel.linear_index] && p[kernel.linear_index] != 0.0
                            ? kernel.linear_index : -1;
+    // Scratch kept by each thread between calls (fresh large allocations cost page faults every fit).
+    thread_local std::vector<double> grid;
+    thread_local std::vector<float> derivatives;
+    grid.assign(grid_size, 0.0);
+    derivatives.resize(static_cast<std::size_t>(np) * grid_size);
+    std::vector<float*> planes(static_cast<std::size_t>(np), nullptr);
+    for (int k = 0; k < np; ++k) {
+        if (!want[k] || k == linear) continue;
+        planes[k] = derivatives.data() + static_cast<std::size_t>(k) * grid_size;
+        std::fill(planes[k], planes[k] + grid_size, 0.0f);
+    }
+    kernel.gradient(region_view(region, grid.data()), planes.data(), s, p, context_);
+    const double* const values = grid.data();  // (the threads below have thread_locals of their own)
+    const Window crop{my, my + h, mx, mx + w};
     const int threads = context_.options.threads;
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (threads > 1)
     for (int k = -1; k < np; ++k) {
-        if (k >= 0 && (!want[k] || k == linear)) continue;
-        double* plane = grid.data() + static_cast<std::size_t>(1 + k) * grid_size;
-        double* dest = k < 0 ? value.data() : jacobian.data() + static_cast<std::size_t>(k) * block;
-        if (region.convolver) {  // derivatives in single precision: ample for the LM steps and errors
-            region.convolver->convolve_window(plane, dest, Window{my, my + h, mx, mx + w}, k >= 0);
+        if (k >= 0 && planes[k] == nullptr) continue;
+        float* dest = jacobian.data() + static_cast<std::size_t>(std::max(k, 0)) * block;
+        if (region.convolver) {
+            if (k < 0) region.convolver->convolve_window(values, value.data(), crop);
+            else region.convolver->convolve_window(planes[k], dest, crop);
             continue;
         }
-        for (std::ptrdiff_t i = 0; i < h; ++i)
-            std::copy(plane + (i + my) * region.width + mx, plane + (i + my) * region.width + mx + w, dest + i * w);
+        for (std::ptrdiff_t i = 0; i < h; ++i) {
+            const std::ptrdiff_t row = (i + my) * region.width + mx;
+            if (k < 0) std::copy(values + row, values + row + w, value.data() + i * w);
+            else std::copy(planes[k] + row, planes[k] + row + w, dest + i * w);
+        }
     }
     if (linear >= 0) {
         const double inv = 1.0 / p[linear];
-        double* dest = jacobian.data() + static_cast<std::size_t>(linear) * block;
-        for (std::size_t m = 0; m < block; ++m) dest[m] = value[m] * inv;
+        float* dest = jacobian.data() + static_cast<std::size_t>(linear) * block;
+        for (std::size_t m = 0; m < block; ++m) dest[m] = static_cast<float>(value[m] * inv);
     }
 }
 
@@ -347,7 +353,7 @@ double ImageFitProblem::normal_equations(const std::vector<double>& x, std::vect
     image_ = background_;
     for (std::size_t a = 0; a < active_.size(); ++a) {
         Block& b = blocks_[a];
-        model_.component_jacobian(active_[a], full.data(), b.want, b.value, b.jacobian, b.scratch);
+        model_.component_jacobian(active_[a], full.data(), b.want, b.value, b.jacobian);
         if (b.ellipticity) {
             // Columns q, pa -> e1, e2 by the chain rule (r clamped at e_max: q no longer moves).
             const double e1 = x[b.e1], e2 = x[b.e2], r_raw = std::hypot(e1, e2), r = std::fmax(r_raw, 1e-12);
@@ -355,12 +361,12 @@ double ImageFitProblem::normal_equations(const std::vector<double>& x, std::vect
             const double dq1 = dq_dr * e1 / r, dq2 = dq_dr * e2 / r;
             const double dpa1 = -0.5 * e2 / (r * r), dpa2 = 0.5 * e1 / (r * r);
             const std::size_t size = b.value.size();
-            double* jq = b.jacobian.data() + b.iq * size;
-            double* jpa = b.jacobian.data() + b.ipa * size;
+            float* jq = b.jacobian.data() + b.iq * size;
+            float* jpa = b.jacobian.data() + b.ipa * size;
             for (std::size_t m = 0; m < size; ++m) {
                 const double q = jq[m], pa = jpa[m];
-                jq[m] = q * dq1 + pa * dpa1;
-                jpa[m] = q * dq2 + pa * dpa2;
+                jq[m] = static_cast<float>(q * dq1 + pa * dpa1);
+                jpa[m] = static_cast<float>(q * dq2 + pa * dpa2);
             }
         }
         const Window& w = model_.spec(active_[a]).window;
@@ -427,9 +433,9 @@ double ImageFitProblem::normal_equations(const std::vector<double>& x, std::vect
             const std::ptrdiff_t rb = (i - wb.y_begin) * wb.width() + task.x0 - wb.x_begin;
             const double* pw = weight_ + i * nx + task.x0;
             for (std::size_t u = 0; u < ca.size(); ++u) {
-                const double* pu = blocks_[task.a].jacobian.data() + ca[u].first * size_a + ra;
+                const float* pu = blocks_[task.a].jacobian.data() + ca[u].first * size_a + ra;
                 for (std::size_t v = task.a == task.b ? u : 0; v < cb.size(); ++v) {
-                    const double* pv = blocks_[task.b].jacobian.data() + cb[v].first * size_b + rb;
+                    const float* pv = blocks_[task.b].jacobian.data() + cb[v].first * size_b + rb;
                     out[u * cb.size() + v] += weighted_dot(pu, pw, pv, width);
                 }
                 if (task.a == task.b) out_g[u] += dot(pu, wr.data() + i * nx + task.x0, width);

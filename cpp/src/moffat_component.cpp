@@ -74,7 +74,7 @@ void check(const ComponentSpec&, const double* p) {
     require(std::isfinite(Moffat(p).amplitude), "moffat", "flux", p[2], "a value whose peak brightness is finite");
 }
 
-void gradient(const ImageView& view, double* const* planes, const ComponentSpec& spec, const double* p,
+void gradient(const ImageView& view, float* const* planes, const ComponentSpec& spec, const double* p,
               const KernelContext& ctx) {
     check(spec, p);
     pixel::integrate(view, planes, Moffat(p), p[0], p[1], ctx.options);

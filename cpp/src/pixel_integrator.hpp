@@ -206,7 +206,7 @@ enum Rule : unsigned char { kStencil, kGauss2x2, kGauss3x3, kAdaptive };
 // Adds the profile's pixel values to `view` and, for each k with gradient[k] non-null (gradient may be
 // null), d(pixel)/d(theta_k) to gradient[k] (images of the shape of `view`). (x0, y0): the profile centre.
 template <class F>
-void integrate(const ImageView& view, double* const* gradient, const F& f, double x0, double y0,
+void integrate(const ImageView& view, float* const* gradient, const F& f, double x0, double y0,
                const RenderOptions& options) {
     constexpr int np = F::kParams;
     bool any_gradient = false;
@@ -217,7 +217,7 @@ void integrate(const ImageView& view, double* const* gradient, const F& f, doubl
     const int threads = options.threads;
     auto add_derivs = [&](std::ptrdiff_t m, const double* acc) {
         for (int k = 0; k < np; ++k)
-            if (gradient[k]) gradient[k][m] += acc[k];
+            if (gradient[k]) gradient[k][m] += static_cast<float>(acc[k]);
     };
     if (options.oversample > 0) {
         const int s = options.oversample;

@@ -40,7 +40,7 @@ double frequency(std::size_t k, std::size_t n) {
     return (2 * k < n ? kk : kk - nn) / nn;
 }
 
-void gradient(const ImageView& view, double* const* planes, const ComponentSpec& spec, const double* p,
+void gradient(const ImageView& view, float* const* planes, const ComponentSpec& spec, const double* p,
               const KernelContext& ctx) {
     check(spec, p);
     if (ctx.psf == nullptr)
@@ -98,9 +98,9 @@ void gradient(const ImageView& view, double* const* planes, const ComponentSpec&
         for (std::ptrdiff_t b = std::max<std::ptrdiff_t>(0, -l0); b < nx && l0 + b < view.nx; ++b) {
             const std::ptrdiff_t m = (t0 + a) * view.nx + l0 + b, k = a * nx + b;
             view.data[m] += flux * value[k];
-            if (want_x) planes[0][m] += flux * dx[k];
-            if (want_y) planes[1][m] += flux * dy[k];
-            if (planes && planes[2]) planes[2][m] += value[k];
+            if (want_x) planes[0][m] += static_cast<float>(flux * dx[k]);
+            if (want_y) planes[1][m] += static_cast<float>(flux * dy[k]);
+            if (planes && planes[2]) planes[2][m] += static_cast<float>(value[k]);
         }
 }
 

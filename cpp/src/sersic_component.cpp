@@ -18,7 +18,7 @@ void render(const ImageView& view, const ComponentSpec& spec, const double* p, c
     render_sersic(view, Window::whole(view), sersic_from(spec, p), ctx.options);
 }
 
-void gradient(const ImageView& view, double* const* planes, const ComponentSpec& spec, const double* p,
+void gradient(const ImageView& view, float* const* planes, const ComponentSpec& spec, const double* p,
               const KernelContext& ctx) {
     render_sersic_gradient(view, planes, Window::whole(view), sersic_from(spec, p), ctx.options);
 }

@@ -114,7 +114,7 @@ void add_gradient(const GradientProfile& G, const double* dx, const double* dy, 
 GALFORGE_VECTOR_CLONES
 void add_stencil_means(const double* __restrict s2m, const double* __restrict s1m, const double* __restrict s0,
                        const double* __restrict s1p, const double* __restrict s2p, const std::uint8_t* __restrict rule,
-                       double* __restrict out, std::ptrdiff_t width) {
+                       float* __restrict out, std::ptrdiff_t width) {
     constexpr double a = 1.0 / 24.0, b = 17.0 / 5760.0, c = 1.0 / 576.0;
     constexpr double centre = 1.0 - 4.0 * a - 12.0 * b + 4.0 * c, near = a + 4.0 * b - 2.0 * c;
 #pragma omp simd
@@ -122,12 +122,12 @@ void add_stencil_means(const double* __restrict s2m, const double* __restrict s1
         const double mean = centre * s0[j] + near * (s0[j - 1] + s0[j + 1] + s1m[j] + s1p[j]) -
                             b * (s0[j - 2] + s0[j + 2] + s2m[j] + s2p[j]) +
                             c * (s1m[j - 1] + s1m[j + 1] + s1p[j - 1] + s1p[j + 1]);
-        out[j] += rule[j] == detail::kRuleStencil ? mean : 0.0;
+        out[j] += rule[j] == detail::kRuleStencil ? static_cast<float>(mean) : 0.0f;
     }
 }
 
 // Whether dI/dc must be evaluated: wanted, or needed by the general kernel (c != 2).
-bool with_c(const GradientProfile& G, double* const gradient[kSersicParams]) {
+bool with_c(const GradientProfile& G, float* const gradient[kSersicParams]) {
     return gradient[kSersicParams - 1] != nullptr || G.c != 2.0;
 }
 
@@ -144,6 +144,7 @@ struct Scratch {
     std::vector<std::ptrdiff_t> owner;
     std::vector<Cell> heap;
     std::vector<double> values, row;  // centre-sample values; one row's states, estimates and node values
+    std::vector<double> leaf_sums;    // one row's derivative of the adaptive pixels, summed over their leaves
     std::vector<std::uint8_t> rules;
     double* sum_ptr[kSersicParams];
 
@@ -164,7 +165,7 @@ struct Scratch {
 // Uniform k x k sub-pixel mean of the values (added to img) and derivatives, rows [r0, r1), from the
 // same samples (the value of a sample is ie E, E = dI/die).
 GALFORGE_VECTOR_CLONES
-void gradient_rows_uniform(const GradientProfile& G, const ImageView& img, double* const gradient[kSersicParams],
+void gradient_rows_uniform(const GradientProfile& G, const ImageView& img, float* const gradient[kSersicParams],
                            const Window& w, std::ptrdiff_t r0, std::ptrdiff_t r1, int k, double x0, double y0,
                            Scratch& sc) {
     const std::ptrdiff_t width = w.width();
@@ -191,13 +192,13 @@ void gradient_rows_uniform(const GradientProfile& G, const ImageView& img, doubl
             const bool value = p == 2;  // the mean of E = dI/die, times ie, is the pixel value
             if (gradient[p] == nullptr && !value) continue;
             const double* src = sums[p];
-            double* const out = gradient[p] == nullptr ? nullptr : gradient[p] + row;
+            float* const out = gradient[p] == nullptr ? nullptr : gradient[p] + row;
             double* const pixel = img.row(i) + w.x_begin;
             for (std::ptrdiff_t j = 0; j < width; ++j) {
                 double sum = 0.0;
                 for (int t = 0; t < kk; ++t) sum += src[j * kk + t];
                 if (value) pixel[j] += G.ie * sum;
-                if (out != nullptr) out[j] += sum;
+                if (out != nullptr) out[j] += static_cast<float>(sum);
             }
         }
     }
@@ -209,7 +210,7 @@ void gradient_rows_uniform(const GradientProfile& G, const ImageView& img, doubl
 // integrated by the rule that integrated its value. (Cloned per instruction set for its row loops.)
 GALFORGE_VECTOR_CLONES
 void gradient_rows_adaptive(const Profile& P, const GradientProfile& G, const ImageView& img,
-                            double* const gradient[kSersicParams], const Window& w, std::ptrdiff_t r0,
+                            float* const gradient[kSersicParams], const Window& w, std::ptrdiff_t r0,
                             std::ptrdiff_t r1, double tol, Scratch& sc) {
     const std::ptrdiff_t width = w.width(), stride = width + 4;
     const double dx_ring = img.x_origin + static_cast<double>(w.x_begin) - 2.0 - P.x0;  // ring column 0
@@ -286,10 +287,11 @@ void gradient_rows_adaptive(const Profile& P, const GradientProfile& G, const Im
                                state + lo, out + lo, span, 0.25 * tol, P.value_floor);
             for (int p = 0; p < kSersicParams; ++p) {
                 if (gradient[p] == nullptr) continue;
-                double* __restrict o = gradient[p] + row + lo;
+                float* __restrict o = gradient[p] + row + lo;
                 const double* g = per_point[p];
                 for (std::ptrdiff_t j = 0; j < span; ++j)
-                    o[j] += state[lo + j] == 0.0 ? g[j] + g[span + j] + g[2 * span + j] + g[3 * span + j] : 0.0;
+                    o[j] += state[lo + j] == 0.0
+                                ? static_cast<float>(g[j] + g[span + j] + g[2 * span + j] + g[3 * span + j]) : 0.0f;
             }
             for (std::ptrdiff_t j = lo; j < hi; ++j)
                 if (rule[j] == detail::kRuleGauss2x2 && state[j] == 2.0) rule[j] = detail::kRuleAdaptive;
@@ -321,9 +323,13 @@ void gradient_rows_adaptive(const Profile& P, const GradientProfile& G, const Im
         }
         if (px.empty()) continue;
         evaluate(px.data(), py.data(), pw.data(), px.size());
+        double* const leaf_sum = grown(sc.leaf_sums, static_cast<std::size_t>(width));  // in double: many leaves
         for (int p = 0; p < kSersicParams; ++p) {
             if (gradient[p] == nullptr) continue;
-            for (std::size_t m = 0; m < px.size(); ++m) gradient[p][row + owner[m]] += per_point[p][m];
+            std::fill(leaf_sum, leaf_sum + width, 0.0);
+            for (std::size_t m = 0; m < px.size(); ++m) leaf_sum[owner[m]] += per_point[p][m];
+            for (std::ptrdiff_t j = 0; j < width; ++j)
+                if (rule[j] == detail::kRuleAdaptive) gradient[p][row + j] += static_cast<float>(leaf_sum[j]);
         }
     }
     // Stencil pixels: the same linear combination of centre samples as the value, over the span of
@@ -355,7 +361,7 @@ double sersic_bn_derivative(const SersicParams& p) {
     return (sersic_bn(hi) - sersic_bn(lo)) / (hi.n - lo.n);
 }
 
-void render_sersic_gradient(const ImageView& image, double* const gradient[kSersicParams], const Window& window,
+void render_sersic_gradient(const ImageView& image, float* const gradient[kSersicParams], const Window& window,
                             const SersicParams& p, const RenderOptions& options) {
     validate(p);
     check_window(image, window);

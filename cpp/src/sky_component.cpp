@@ -22,7 +22,7 @@ void check(const ComponentSpec& spec, const double* p) {
         throw std::invalid_argument("sky x_ref and y_ref must be finite");
 }
 
-void gradient(const ImageView& view, double* const* planes, const ComponentSpec& spec, const double* p,
+void gradient(const ImageView& view, float* const* planes, const ComponentSpec& spec, const double* p,
               const KernelContext&) {
     const bool given = spec.constants.size() == 2;
     const double x_ref = given ? spec.constants[0] : 0.0, y_ref = given ? spec.constants[1] : 0.0;
@@ -32,15 +32,15 @@ void gradient(const ImageView& view, double* const* planes, const ComponentSpec&
             const double x = view.x_origin + static_cast<double>(j) - x_ref;
             const std::ptrdiff_t m = i * view.nx + j;
             view.data[m] += p[0] + p[1] * x + p[2] * y;
-            if (planes[0]) planes[0][m] += 1.0;
-            if (planes[1]) planes[1][m] += x;
-            if (planes[2]) planes[2][m] += y;
+            if (planes[0]) planes[0][m] += 1.0f;
+            if (planes[1]) planes[1][m] += static_cast<float>(x);
+            if (planes[2]) planes[2][m] += static_cast<float>(y);
         }
     }
 }
 
 void render(const ImageView& view, const ComponentSpec& spec, const double* p, const KernelContext& ctx) {
-    double* none[3] = {nullptr, nullptr, nullptr};
+    float* none[3] = {nullptr, nullptr, nullptr};
     gradient(view, none, spec, p, ctx);
 }
 

@@ -154,7 +154,7 @@ void distances(const ImageView& view, const Arm& a, double dmax, std::ptrdiff_t 
     }
 }
 
-void gradient(const ImageView& view, double* const* planes, const ComponentSpec& spec, const double* p,
+void gradient(const ImageView& view, float* const* planes, const ComponentSpec& spec, const double* p,
               const KernelContext& ctx) {
     const Arm a = arm_from(spec);
     const Rule& r = rule(a.k);
@@ -192,16 +192,16 @@ void gradient(const ImageView& view, double* const* planes, const ComponentSpec&
                 if (value == 0.0) continue;
                 const std::ptrdiff_t m = i * view.nx + j;
                 view.data[m] += amp * value;
-                if (planes[0]) planes[0][m] += value;
-                if (planes[1]) planes[1][m] += amp * d_spread / (spread * spread * spread);
-                if (planes[2]) planes[2][m] -= amp * a.b * inv_n * d_falloff / falloff;
+                if (planes[0]) planes[0][m] += static_cast<float>(value);
+                if (planes[1]) planes[1][m] += static_cast<float>(amp * d_spread / (spread * spread * spread));
+                if (planes[2]) planes[2][m] -= static_cast<float>(amp * a.b * inv_n * d_falloff / falloff);
             }
         }
     }
 }
 
 void render(const ImageView& view, const ComponentSpec& spec, const double* p, const KernelContext& ctx) {
-    double* none[3] = {nullptr, nullptr, nullptr};
+    float* none[3] = {nullptr, nullptr, nullptr};
     gradient(view, none, spec, p, ctx);
 }
 

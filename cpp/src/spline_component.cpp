@@ -306,7 +306,7 @@ bool stencil_ok(const double* s, std::ptrdiff_t stride, double tol) {
            17.0 / 5760.0 * (std::fabs(d4x) + std::fabs(d4y)) + std::fabs(d2xd2y) / 576.0 < 1e-6 * scale * f;
 }
 
-void gradient(const ImageView& view, double* const* planes, const ComponentSpec& spec, const double* p,
+void gradient(const ImageView& view, float* const* planes, const ComponentSpec& spec, const double* p,
               const KernelContext& ctx) {
     static const Stencil stencil;
     const Spline2D P(spec, p);
@@ -370,14 +370,14 @@ void gradient(const ImageView& view, double* const* planes, const ComponentSpec&
                 view.data[m] += v;
                 if (want_any)
                     for (int k = 0; k < np; ++k)
-                        if (planes[k]) planes[k][m] += acc[1 + k];
+                        if (planes[k]) planes[k][m] += static_cast<float>(acc[1 + k]);
             }
         }
     }
 }
 
 void render(const ImageView& view, const ComponentSpec& spec, const double* p, const KernelContext& ctx) {
-    std::vector<double*> none(static_cast<std::size_t>(count(spec)), nullptr);
+    std::vector<float*> none(static_cast<std::size_t>(count(spec)), nullptr);
     gradient(view, none.data(), spec, p, ctx);
 }
 

@@ -44,11 +44,10 @@ public:
     void check(const double* params) const;
 
     // The contribution of one component inside its window (h x w, overwritten) and, for each k with
-    // want[k], the derivative with respect to its k-th parameter (block k of `jacobian`, h x w each).
-    // `scratch` is caller-owned working memory (reused between calls).
+    // want[k], the derivative with respect to its k-th parameter (block k of `jacobian`, h x w each, in
+    // single precision: see ComponentKernel::gradient).
     void component_jacobian(std::size_t component, const double* params, const std::vector<bool>& want,
-                            std::vector<double>& value, std::vector<double>& jacobian,
-                            std::vector<double>& scratch) const;
+                            std::vector<double>& value, std::vector<float>& jacobian) const;
 
 private:
     struct Region {  // a window grown by the PSF margin, with its convolver
@@ -117,7 +116,8 @@ private:
     std::vector<double> weighted_residual_;
     std::vector<double> partial_sums_;        // normal_equations' per-task sums
     struct Block {  // one active component's value and free-parameter derivatives in its window
-        std::vector<double> value, jacobian, scratch;
+        std::vector<double> value;
+        std::vector<float> jacobian;
         std::vector<bool> want;
         std::vector<std::size_t> columns;  // index among free parameters of each wanted derivative
         bool ellipticity = false;          // q, pa slots hold e1, e2

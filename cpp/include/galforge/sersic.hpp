@@ -64,9 +64,9 @@ double sersic_bn_derivative(const SersicParams& p);
 
 // Adds the pixel values (as render_sersic) to `image` and their derivatives with respect to the
 // parameters (order above) to gradient[k] inside `window`. gradient[k] points to an image of the
-// same shape as `image` (null: skipped). Each pixel's derivatives are integrated by the rule that
+// same shape as `image`, in single precision (null: skipped). Each pixel's derivatives are integrated by the rule that
 // integrated its value, so they are the derivatives of the rendered image.
-void render_sersic_gradient(const ImageView& image, double* const gradient[kSersicParams], const Window& window,
+void render_sersic_gradient(const ImageView& image, float* const gradient[kSersicParams], const Window& window,
                             const SersicParams& p, const RenderOptions& options);
 
 }  // namespace galforge
