@@ -3,6 +3,7 @@ broken objects reported; interrupted runs resumed to the same table; files writt
 import csv
 import math
 import os
+import stat
 import time
 
 import numpy as np
@@ -255,6 +256,17 @@ def test_atomic_write_leaves_old_file_whole(tmp_path):
     assert path.read_text() == "old\n" and os.listdir(tmp_path) == ["table.csv"]
     atomic_write(path, lambda f: f.write("new\n"))
     assert path.read_text() == "new\n"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
+def test_atomic_write_gives_the_permissions_open_gives(tmp_path):
+    plain, written = tmp_path / "plain.csv", tmp_path / "written.csv"
+    plain.write_text("x\n")
+    atomic_write(written, lambda f: f.write("x\n"))
+    assert stat.S_IMODE(written.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode)
+    os.chmod(written, 0o640)  # a replaced file keeps its own
+    atomic_write(written, lambda f: f.write("y\n"))
+    assert stat.S_IMODE(written.stat().st_mode) == 0o640
 
 
 def test_map_keeps_order_and_propagates_errors():

@@ -1,8 +1,23 @@
 """Files written whole or not at all: a temporary file beside the target, renamed over it (``os.replace``,
-atomic on POSIX and Windows); if writing fails the temporary file is removed and the target left as it was."""
+atomic on POSIX and Windows); if writing fails the temporary file is removed and the target left as it was.
+The file gets the permissions ``open()`` would give it (a replaced file keeps its own), not the temporary
+file's owner-only ones."""
 import contextlib
 import os
+import stat
 import tempfile
+
+
+_UMASK = os.umask(0o022)  # reading the umask means setting it: done once, at import, and put straight back
+os.umask(_UMASK)
+
+
+def _mode_for(path):
+    """Permission bits for ``path``: its own if it exists, else 0o666 less the umask (as at import)."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~_UMASK
 
 
 @contextlib.contextmanager
@@ -14,6 +29,7 @@ def atomic_path(path, suffix=".tmp"):
     os.close(fd)
     try:
         yield tmp
+        os.chmod(tmp, _mode_for(path))
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
