@@ -1,16 +1,19 @@
 """galforge extract / reduce (CSV in, CSV out) against panoptes_aggregation's extract_csv / reduce_csv."""
 import csv
+import io
 import json
 import os
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import galforge.zooniverse as gz
 from galforge.cli import main
 from galforge.errors import GalforgeValueError
 from galforge.zooniverse.batch import extract_csv, reduce_csv
-from galforge.zooniverse.csvio import flatten, literal, unflatten, write_rows
+from galforge.zooniverse.csvio import csv_line, flatten, literal, unflatten, write_rows
 from zooniverse_reference import CAT_CLASSIFICATIONS, CATS, difference, pa
 
 EXTRACT_CONFIG = os.path.join(CATS, "cat_project_extractor_config.yaml")
@@ -148,6 +151,18 @@ def test_configuration_errors(tmp_path):
     (tmp_path / "bad.yaml").write_text("a: [1\n")
     with pytest.raises(GalforgeValueError, match="not valid YAML"):
         reduce_csv(tmp_path / "c.csv", tmp_path / "bad.yaml")
+
+
+CELLS = st.text(alphabet=st.sampled_from([",", '"', "\n", "\r", "\0", " ", "'", "a", "é", "\u2028", "[", "1"]),
+                max_size=6) | st.text(max_size=6)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(CELLS, max_size=5))
+def test_csv_line_is_csv_writer(cells):
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(cells)
+    assert csv_line(cells) == buffer.getvalue()
 
 
 def test_flatten_round_trip_as_pandas():

