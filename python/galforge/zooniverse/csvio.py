@@ -21,12 +21,45 @@ _NAMES = {"nan": None, "null": None, "None": None, "true": True, "false": False,
 
 
 def read_rows(path):
-    """Rows of a CSV file as dicts of strings."""
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    """Rows of a CSV file as dicts of strings (``csv.DictReader``'s)."""
+    limit = min(sys.maxsize, 2**31 - 1)
+    csv.field_size_limit(limit)
     if not os.path.isfile(path):
         raise GalforgeFileNotFoundError(f"CSV file {str(path)!r} does not exist")
     with open(path, newline="", encoding="utf-8") as f:
+        # split_rows is faster on cells of numbers (extraction CSVs), the reader on quote-dense JSON (exports)
+        text = f.read(1 << 16)
+        if text.count('"') * 64 < len(text):
+            text += f.read()
+            rows = split_rows(text) if len(text) < limit else None
+            if rows and all(len(row) == len(rows[0]) for row in rows):
+                return [dict(zip(rows[0], row)) for row in rows[1:]]
+        f.seek(0)
         return list(csv.DictReader(f))
+
+
+def split_rows(text):
+    """``list(csv.reader(...))`` of a whole file's text when :func:`csv_line` writes the rows back
+    as ``text`` (so that the reader, which reads back what the writer writes, gives them); else None.
+    Splits on quotes, then lines and commas (2-3x faster than the reader)."""
+    if not text.endswith("\n") or "\0" in text or "\r" in text:
+        return None
+    parts = text.replace('""', "\0").split('"')  # inside quotes at odd positions; '\0' for a doubled quote
+    rows, row = [], [""]
+    for i, part in enumerate(parts):
+        if i % 2:
+            row[-1] += part.replace("\0", '"')
+            continue
+        lines = part.split("\n")
+        cells = lines[0].split(",")
+        row[-1] += cells[0]
+        row += cells[1:]
+        for line in lines[1:]:
+            rows.append(row)
+            row = line.split(",")
+    if len(parts) % 2 == 0 or row != [""] or "".join(map(csv_line, rows)) != text:
+        return None
+    return rows
 
 
 def flatten(data, prefix="data"):
