@@ -1,20 +1,41 @@
 """galforge.zooniverse.texts against the standard library: loads == json.loads, value_text == str,
 with orjson and without it."""
+import enum
 import json
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from galforge.zooniverse import texts
 
-pytest.importorskip("orjson")
+orjson = pytest.importorskip("orjson")
 
 EDGE_FLOATS = [0.0, -0.0, 1e-4, 9.999e-5, 1e-5, -1e-5, 1.2345e-7, 5e-324, 1e15, 9999999999999998.0, 1e16, 1e22,
                1.7976931348623157e308, 0.1, 2 / 3, 123.45, -987.654321, math.nan, math.inf, -math.inf]
 EDGE_VALUES = [[], [[]], [1, 2.5, -3], [[0.0, 1e-5], [2.0]], [True, 1.0], [None], ["a, b"], [(1, 2)], [[1, (2.0,)]],
                [2**64, 1.0], [[2**70]], [1.0, [2.0, [3.0]]], [{"a": 1.0}], (1.0, 2.0), 1.5, "text", None, True]
+class _Float(float):
+    pass
+
+
+class _List(list):
+    pass
+
+
+class _Colour(enum.IntEnum):
+    RED = 1
+
+
+class _Size(enum.Enum):
+    BIG = 1.5
+
+
+# orjson writes these as numbers or lists where str() writes their repr
+LOOKALIKES = [_Float(1.5), _List([1.0]), _Colour.RED, _Size.BIG, np.float64(1.5), np.int64(2), np.float32(0.5),
+              (1.0, 2.0), True]
 FLOATS = st.one_of(st.floats(), st.floats(-1e-3, 1e-3), st.floats(-1e18, 1e18), st.integers(-2**70, 2**70))
 
 
@@ -27,6 +48,13 @@ def backend(request, monkeypatch):
 
 @pytest.mark.parametrize("value", EDGE_VALUES + [EDGE_FLOATS, [[v] for v in EDGE_FLOATS]])
 def test_value_text_is_str(backend, value):
+    assert texts.value_text(value) == str(value)
+
+
+@pytest.mark.parametrize("item", LOOKALIKES + ([orjson.Fragment(b"1.5")] if hasattr(orjson, "Fragment") else []))
+@pytest.mark.parametrize("shape", ["flat", "nested", "sublist"])
+def test_value_text_is_str_on_lookalikes(backend, item, shape):
+    value = {"flat": [1.0, item], "nested": [[2, item], [3.5]], "sublist": [[1.0], _List([2.0, item])]}[shape]
     assert texts.value_text(value) == str(value)
 
 

@@ -7,11 +7,15 @@ Infinity, lone surrogates, which ``json`` accepts), in which case ``json`` does.
 
 ``value_text(value)`` is ``str(value)``. A list of numbers, or of lists of numbers (the coordinates
 in the CSV cells), is written by orjson (shortest round-trip digits, as ``repr``) with ``', '``
-between items; the text is used only if it holds nothing but digits, signs, points, brackets and
+between items, when the lists, floats and ints are of exactly those types (checked by the C++ core:
+orjson writes subclasses, enums, tuples as numbers or lists, ``str`` as their ``repr``); the
+text is used only if it holds nothing but digits, signs, points, brackets and
 commas and no ``0.0000`` (``repr`` writes ``1e-05`` where orjson writes ``0.00001``; exponents,
 ``nan``, ``inf``, booleans, strings and tuples go to ``str``).
 """
 import json
+
+from .. import _core
 
 try:
     import orjson
@@ -19,7 +23,6 @@ except ImportError:  # pragma: no cover - orjson is in the zooniverse extra
     orjson = None
 
 _DIGIT_MAP = bytes(57 if b in b"0123456789" else 32 for b in range(256))  # digits -> '9', others -> ' '
-_NUMBERS = frozenset((float, int))
 _LIST_CHARS = b"0123456789.-[],"
 
 
@@ -35,14 +38,8 @@ def loads(text):
 
 def value_text(value):
     """``str(value)``, through orjson for a list of numbers or of lists of numbers."""
-    if orjson is None or type(value) is not list:
+    if orjson is None or not _core.number_lists(value):  # exact types: no subclass, enum, tuple, numpy scalar
         return str(value)
-    for item in value:
-        if type(item) is list:
-            if not _NUMBERS.issuperset(map(type, item)):
-                return str(value)
-        elif type(item) is not float and type(item) is not int:
-            return str(value)
     try:
         text = orjson.dumps(value)
     except orjson.JSONEncodeError:  # integers beyond 64 bits
