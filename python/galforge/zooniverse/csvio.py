@@ -107,15 +107,23 @@ def literal(text):
 def unflatten(row, prefix="data"):
     """The nested dict of a row's non-empty ``data.*`` cells (text is read by :func:`literal`; other
     values are taken as they are, None and NaN as empty cells)."""
-    out = {}
+    out, start = {}, prefix + "."
     for name, text in row.items():
-        if name is None or not name.startswith(prefix + ".") or _empty(text):
+        if name is None or not name.startswith(start):
             continue
-        keys = name[len(prefix) + 1:].split(".")
+        if isinstance(text, str):
+            if text == "":
+                continue
+            value = literal(text)
+        elif _empty(text):
+            continue
+        else:
+            value = text
+        *path, last = name[len(start):].split(".")
         node = out
-        for key in keys[:-1]:
+        for key in path:
             node = node.setdefault(key, {})
-        node[keys[-1]] = literal(text) if isinstance(text, str) else text
+        node[last] = value
     return out
 
 

@@ -29,8 +29,8 @@ import re
 
 import numpy as np
 
+from .. import _core
 from ..errors import GalforgeValueError
-from ..polygons import ring_simplicity
 from ._deps import require
 from .cluster import dbscan_labels
 from .extract import AGGREGATION_VERSION
@@ -84,10 +84,12 @@ def polygons_of(paths, skipped):
 
     if not paths:
         return [], []
-    index = np.repeat(np.arange(len(paths)), [len(p) for p in paths])
-    geoms = shapely.polygons(shapely.linearrings(np.concatenate(paths), indices=index))
+    sizes = [len(p) for p in paths]
+    xy, offsets = np.concatenate(paths), np.zeros(len(paths) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    geoms = shapely.polygons(shapely.linearrings(xy, indices=np.repeat(np.arange(len(paths)), sizes)))
     rings = list(paths)
-    simple = ring_simplicity(paths)  # GEOS's answer where certain (C++ core, 3x faster), else GEOS's own
+    simple = _core.rings_simplicity(xy, offsets)  # GEOS's answer where certain (polygons.ring_simplicity), 3x faster
     unsure = np.flatnonzero(simple < 0)
     if len(unsure):
         simple[unsure] = shapely.is_simple(geoms[unsure])
