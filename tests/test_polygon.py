@@ -447,7 +447,7 @@ def test_ring_simplicity_on_freehand_rings_matches_shapely():
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), min_size=3, max_size=8),
-       st.sampled_from([1.0, 0.1, 0.7, 1e-5]), st.floats(-1e3, 1e3))
+       st.sampled_from([1.0, 0.1, 0.7, 1e-5, 1e-300]), st.floats(-1e3, 1e3) | st.just(0.0))
 def test_ring_simplicity_matches_shapely(vertices, scale, shift):
     ring = np.array(vertices, dtype=float) * scale + shift
     got = gf.polygons.ring_simplicity([ring])[0]

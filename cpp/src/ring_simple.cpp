@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 namespace galforge {
@@ -52,8 +53,8 @@ inline void two_sum(double a, double b, double& s, double& e) {
 
 // Exact sign of orient(a, b, c), with an approximation of its value: the differences and products
 // are split into error-free pairs and the 16 terms summed into a nonoverlapping expansion, whose
-// largest nonzero component carries the sign. Valid while nothing overflows or underflows (the
-// caller keeps mag within [1e-100, 1e100]).
+// largest nonzero component carries the sign. Valid while nothing overflows or underflows (see
+// Orientation).
 int exact_orient(Pt a, Pt b, Pt c, double& approx) {
     double d[4][2];  // b.x - a.x, c.y - b.y, b.y - a.y, c.x - b.x as hi + lo
     two_sum(b.x, -a.x, d[0][0], d[0][1]);
@@ -99,8 +100,11 @@ bool dd_products_exact(Pt a, Pt b, Pt c) {
 
 class Orientation {
   public:
-    explicit Orientation(double mag)
-        : t_(1e-11 * mag * mag + 1e-300), tiny_(2e-28 * mag * mag), exact_ok_(mag >= 1e-100 && mag <= 1e100) {}
+    // mag: the largest |coordinate|; least: the smallest nonzero one. Between 1e-100 and 1e100,
+    // nonzero differences of coordinates exceed 1e-116 and their products 1e-232, so nothing in
+    // exact_orient (or in GEOS's double-double arithmetic) underflows or overflows.
+    Orientation(double mag, double least)
+        : t_(1e-11 * mag * mag + 1e-300), tiny_(2e-28 * mag * mag), exact_ok_(least >= 1e-100 && mag <= 1e100) {}
 
     // +1 / -1 / 0 as GEOS finds it, or kUndecided.
     int operator()(Pt a, Pt b, Pt c) const {
@@ -128,17 +132,19 @@ inline bool certain(int s) { return s == 1 || s == -1; }
 RingSimplicity ring_simplicity(const double* xy, std::size_t n) {
     std::vector<Pt> p;
     p.reserve(n);
-    double mag = 0.0;
+    double mag = 0.0, least = std::numeric_limits<double>::infinity();
     for (std::size_t i = 0; i < n; ++i) {
         const Pt v{xy[2 * i], xy[2 * i + 1]};
         if (!std::isfinite(v.x) || !std::isfinite(v.y)) return RingSimplicity::undecided;
         mag = std::max({mag, std::fabs(v.x), std::fabs(v.y)});
+        for (const double c : {std::fabs(v.x), std::fabs(v.y)})
+            if (c != 0.0 && c < least) least = c;
         if (p.empty() || v.x != p.back().x || v.y != p.back().y) p.push_back(v);
     }
     while (p.size() > 1 && p.back().x == p.front().x && p.back().y == p.front().y) p.pop_back();
     const std::size_t m = p.size();
     if (m < 3) return RingSimplicity::undecided;
-    const Orientation orientation(mag);
+    const Orientation orientation(mag, least);
     const double t = orientation.threshold();
     auto at = [&](std::size_t i) { return p[i < m ? i : i - m]; };
     bool undecided = false;
