@@ -64,6 +64,22 @@ def test_value_text_is_str_on_numbers(value):
     assert texts.value_text(value) == str(value)
 
 
+def test_value_text_is_str_on_many_floats():
+    """200,000 doubles of random bits, at every scale, and short decimals (as drawings' coordinates),
+    written by orjson (the fixed-point ones) or by str, always as str."""
+    rng = np.random.default_rng(5)
+    bits = rng.integers(0, 2**63, 100_000, dtype=np.int64) * rng.choice([-1, 1], 100_000)
+    scales = 10.0 ** rng.integers(-6, 18, 50_000)
+    floats = [bits.view(np.float64).tolist(), (rng.uniform(-1, 1, 50_000) * scales).tolist(),
+              [round(v, d) for v, d in zip(rng.uniform(-1000, 1000, 50_000).tolist(),
+                                           rng.integers(0, 4, 50_000).tolist())]]
+    for value in [list(chunk) for values in floats for chunk in np.array_split(values, 500)]:
+        value = [float(v) for v in value]
+        assert texts.value_text(value) == str(value)
+        assert texts.value_text([value, value[:3]]) == str([value, value[:3]])
+    assert texts._core.number_lists(floats[2])  # the orjson path is taken
+
+
 @pytest.mark.parametrize("text", ["[1e400]", "Infinity", "[NaN, -Infinity]", '["\\ud800"]', "18446744073709551616",
                                   "-9223372036854775809", "[123456789012345678901234567890, 1.5]",
                                   "0.1000000000000000055511151231257827", '{"a": 1, "a": [2.0, -0.0]}', " [1] ",
