@@ -30,7 +30,7 @@ bool number_lists(py::handle value) {
 // Whether every float in a parsed JSON value (dicts, lists, str, int, float, bool, None) is below
 // `limit` in magnitude; any other type gives false.
 bool floats_below(PyObject* v, double limit, int depth) {
-    if (depth > 10000) return false;
+    if (depth > 2048) return false;  // orjson nests at most 1024 deep
     if (PyFloat_CheckExact(v)) return std::fabs(PyFloat_AS_DOUBLE(v)) < limit;
     if (PyList_CheckExact(v)) {
         for (Py_ssize_t i = 0; i < PyList_GET_SIZE(v); ++i)
