@@ -38,7 +38,8 @@ def read_rows(path):
 def split_rows(text):
     """``list(csv.reader(...))`` of a whole file's text when :func:`csv_line` writes the rows back
     as ``text`` (the reader reads back what the writer writes: these are its rows); else None.
-    Splits on quotes, then lines and commas (1.2-1.7x faster than the reader)."""
+    Splits on quotes, then lines and commas (1.15x faster than the reader on a JSON-dense export, 1.7x
+    on an extraction CSV)."""
     if not text.endswith("\n") or "\0" in text or "\r" in text:
         return None
     marked = text.replace('""', "\0")  # a doubled quote as NUL: quotes left open and close cells
