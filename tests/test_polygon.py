@@ -400,3 +400,70 @@ def test_nearly_collinear_shared_edges_are_counted_once():
     for p, q in [(a, b), (b, a), (a[::-1], b), (a, b[::-1])]:
         expected = shapely.Polygon(p).intersection(shapely.Polygon(q)).area
         assert gf.intersection_area(p, q) == pytest.approx(expected, rel=1e-9)
+
+
+# --- ring simplicity against GEOS --------------------------------------------------------------
+
+def geos_simple(rings):
+    index = np.repeat(np.arange(len(rings)), [len(r) for r in rings])
+    return shapely.is_simple(shapely.polygons(shapely.linearrings(np.concatenate(rings), indices=index)))
+
+
+def grid_ring(rng, scale):
+    """3-9 vertices on a 5x5 grid (touching, collinear, repeated vertices, spikes), times `scale`."""
+    return rng.integers(0, 5, (int(rng.integers(3, 10)), 2)).astype(float) * scale
+
+
+def check_simplicity(rings, min_decided):
+    got, expected = gf.polygons.ring_simplicity(rings), geos_simple(rings)
+    decided = got >= 0
+    assert np.array_equal(got[decided] == 1, expected[decided])
+    assert decided.mean() >= min_decided
+    return got
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.1, 1e-3 / 3, 2.0**40])
+def test_ring_simplicity_on_grids_matches_shapely(scale):
+    """Exact collinearity, touching and repeated vertices: decided where GEOS's answer is certain."""
+    rng = np.random.default_rng(int(scale * 1000) % 2**32)
+    rings = [grid_ring(rng, scale) for _ in range(3000)]
+    got = check_simplicity(rings, min_decided=0.9)
+    assert (got == 0).sum() > 500 and (got == 1).sum() > 100
+
+
+def test_ring_simplicity_on_freehand_rings_matches_shapely():
+    """Noisy outlines of ~300 vertices with 2-decimal coordinates (as Zooniverse drawings), some
+    crossing themselves: all decided."""
+    rng = np.random.default_rng(3)
+    rings = []
+    for _ in range(150):
+        n = int(rng.integers(50, 400))
+        t = np.sort(rng.uniform(0, 2 * np.pi, n)) if rng.random() < 0.5 else rng.uniform(0, 2 * np.pi, n)
+        r = 100 * rng.uniform(0.8, 1.2, n)
+        rings.append(np.round(np.column_stack([300 + r * np.cos(t), 200 + r * np.sin(t)]), 2))
+    got = check_simplicity(rings, min_decided=1.0)
+    assert (got == 0).sum() > 30 and (got == 1).sum() > 30
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), min_size=3, max_size=8),
+       st.sampled_from([1.0, 0.1, 0.7, 1e-5, 1e-300]), st.floats(-1e3, 1e3) | st.just(0.0))
+def test_ring_simplicity_matches_shapely(vertices, scale, shift):
+    ring = np.array(vertices, dtype=float) * scale + shift
+    got = gf.polygons.ring_simplicity([ring])[0]
+    assert got == -1 or bool(got) == geos_simple([ring])[0]
+
+
+def test_ring_simplicity_checks_arguments():
+    from galforge import _core
+
+    assert list(gf.polygons.ring_simplicity([])) == []
+    assert list(gf.polygons.ring_simplicity([[[0, 0], [1, np.nan], [0, 1]]])) == [-1]
+    with pytest.raises(gf.GalforgeValueError, match=r"polygons\[1\] must be an \(n, 2\) array"):
+        gf.polygons.ring_simplicity([SQ, np.zeros((4, 3))])
+    with pytest.raises(ValueError, match=r"offsets must not decrease: offsets\[2\] = 1 < 4"):
+        _core.rings_simplicity(np.zeros((4, 2)), np.array([0, 4, 1, 4], dtype=np.int64))
+    with pytest.raises(ValueError, match=r"offsets\[0\] = 1 must be 0"):
+        _core.rings_simplicity(np.zeros((4, 2)), np.array([1, 4], dtype=np.int64))
+    with pytest.raises(ValueError, match=r"offsets\[-1\] = 3 must equal the number of vertices 4"):
+        _core.rings_simplicity(np.zeros((4, 2)), np.array([0, 3], dtype=np.int64))

@@ -1,16 +1,19 @@
 """galforge extract / reduce (CSV in, CSV out) against panoptes_aggregation's extract_csv / reduce_csv."""
 import csv
+import io
 import json
 import os
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import galforge.zooniverse as gz
 from galforge.cli import main
 from galforge.errors import GalforgeValueError
 from galforge.zooniverse.batch import extract_csv, reduce_csv
-from galforge.zooniverse.csvio import flatten, literal, unflatten, write_rows
+from galforge.zooniverse.csvio import csv_line, flatten, literal, read_rows, split_rows, unflatten, write_rows
 from zooniverse_reference import CAT_CLASSIFICATIONS, CATS, difference, pa
 
 EXTRACT_CONFIG = os.path.join(CATS, "cat_project_extractor_config.yaml")
@@ -148,6 +151,45 @@ def test_configuration_errors(tmp_path):
     (tmp_path / "bad.yaml").write_text("a: [1\n")
     with pytest.raises(GalforgeValueError, match="not valid YAML"):
         reduce_csv(tmp_path / "c.csv", tmp_path / "bad.yaml")
+
+
+CELLS = st.text(alphabet=st.sampled_from([",", '"', "\n", "\r", "\0", " ", "'", "a", "é", "\u2028", "[", "1"]),
+                max_size=6) | st.text(max_size=6)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(CELLS, max_size=5))
+def test_csv_line_is_csv_writer(cells):
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(cells)
+    assert csv_line(cells) == buffer.getvalue()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(CELLS, min_size=1, max_size=4), max_size=4))
+def test_split_rows_reads_written_rows_as_csv_reader(rows):
+    text = "".join(map(csv_line, rows))
+    if split_rows(text) is not None:
+        assert split_rows(text) == rows == list(csv.reader(io.StringIO(text, newline="")))
+    else:  # declines only cells starting with a quote, \r, NUL, rows of one cell
+        assert not rows or any("\r" in c or "\0" in c or c[:1] == '"' or len(row) < 2 for row in rows for c in row)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.sampled_from([",", '"', "\n", "\r", "\0", " ", "a", "é"]), max_size=20)
+       | st.text(alphabet=st.sampled_from([",", '"', "\n", "a"]), max_size=30).map(lambda t: t + "\n"))
+def test_split_rows_is_csv_reader_or_declines(text):
+    rows = split_rows(text)
+    assert rows is None or rows == list(csv.reader(io.StringIO(text, newline="")))
+
+
+@pytest.mark.parametrize("text", ["a,b\n1,2\n", 'a,b\n"x, ""y""\n",\n', "a,b\n1\n", "a,b\n\n1,2\n", "a,b\r\n1,2\r\n",
+                                  "a,b\n1,2", "", 'a,b\n"",1\n', "a,a\n1,2\n", 'a,b\nx"y,1\n'])
+def test_read_rows_is_dict_reader(tmp_path, text):
+    path = tmp_path / "t.csv"
+    path.write_bytes(text.encode())
+    with open(path, newline="", encoding="utf-8") as f:
+        assert read_rows(path) == list(csv.DictReader(f))
 
 
 def test_flatten_round_trip_as_pandas():

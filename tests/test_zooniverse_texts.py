@@ -1,20 +1,41 @@
 """galforge.zooniverse.texts against the standard library: loads == json.loads, value_text == str,
 with orjson and without it."""
+import enum
 import json
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from galforge.zooniverse import texts
 
-pytest.importorskip("orjson")
+orjson = pytest.importorskip("orjson")
 
 EDGE_FLOATS = [0.0, -0.0, 1e-4, 9.999e-5, 1e-5, -1e-5, 1.2345e-7, 5e-324, 1e15, 9999999999999998.0, 1e16, 1e22,
                1.7976931348623157e308, 0.1, 2 / 3, 123.45, -987.654321, math.nan, math.inf, -math.inf]
 EDGE_VALUES = [[], [[]], [1, 2.5, -3], [[0.0, 1e-5], [2.0]], [True, 1.0], [None], ["a, b"], [(1, 2)], [[1, (2.0,)]],
                [2**64, 1.0], [[2**70]], [1.0, [2.0, [3.0]]], [{"a": 1.0}], (1.0, 2.0), 1.5, "text", None, True]
+class _Float(float):
+    pass
+
+
+class _List(list):
+    pass
+
+
+class _Colour(enum.IntEnum):
+    RED = 1
+
+
+class _Size(enum.Enum):
+    BIG = 1.5
+
+
+# orjson writes these as numbers or lists where str() writes their repr
+LOOKALIKES = [_Float(1.5), _List([1.0]), _Colour.RED, _Size.BIG, np.float64(1.5), np.int64(2), np.float32(0.5),
+              (1.0, 2.0), True]
 FLOATS = st.one_of(st.floats(), st.floats(-1e-3, 1e-3), st.floats(-1e18, 1e18), st.integers(-2**70, 2**70))
 
 
@@ -30,16 +51,41 @@ def test_value_text_is_str(backend, value):
     assert texts.value_text(value) == str(value)
 
 
+@pytest.mark.parametrize("item", LOOKALIKES + ([orjson.Fragment(b"1.5")] if hasattr(orjson, "Fragment") else []))
+@pytest.mark.parametrize("shape", ["flat", "nested", "sublist"])
+def test_value_text_is_str_on_lookalikes(backend, item, shape):
+    value = {"flat": [1.0, item], "nested": [[2, item], [3.5]], "sublist": [[1.0], _List([2.0, item])]}[shape]
+    assert texts.value_text(value) == str(value)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(FLOATS, st.lists(FLOATS, max_size=6)), max_size=8))
 def test_value_text_is_str_on_numbers(value):
     assert texts.value_text(value) == str(value)
 
 
+def test_value_text_is_str_on_many_floats():
+    """200,000 doubles of random bits, at every scale, and short decimals (as drawings' coordinates),
+    written by orjson (the fixed-point ones) or by str, always as str."""
+    rng = np.random.default_rng(5)
+    bits = rng.integers(0, 2**63, 100_000, dtype=np.int64) * rng.choice([-1, 1], 100_000)
+    scales = 10.0 ** rng.integers(-6, 18, 50_000)
+    floats = [bits.view(np.float64).tolist(), (rng.uniform(-1, 1, 50_000) * scales).tolist(),
+              [round(v, d) for v, d in zip(rng.uniform(-1000, 1000, 50_000).tolist(),
+                                           rng.integers(0, 4, 50_000).tolist())]]
+    for value in [list(chunk) for values in floats for chunk in np.array_split(values, 500)]:
+        value = [float(v) for v in value]
+        assert texts.value_text(value) == str(value)
+        assert texts.value_text([value, value[:3]]) == str([value, value[:3]])
+    assert texts._core.number_lists(floats[2])  # the orjson path is taken
+
+
 @pytest.mark.parametrize("text", ["[1e400]", "Infinity", "[NaN, -Infinity]", '["\\ud800"]', "18446744073709551616",
                                   "-9223372036854775809", "[123456789012345678901234567890, 1.5]",
                                   "0.1000000000000000055511151231257827", '{"a": 1, "a": [2.0, -0.0]}', " [1] ",
-                                  '"\\u00e9t\\u00e9"', "[1e-400, 5e-324, 1.7976931348623157e308]"])
+                                  '"\\u00e9t\\u00e9"', "[1e-400, 5e-324, 1.7976931348623157e308]",
+                                  "9223372036854775808", "18446744073709551615", "-9223372036854775808",
+                                  '{"a": [[1.5, -1e19]], "b": 18446744073709551616}', "[9.3e18, 9223372036854775807]"])
 def test_loads_is_json_loads(backend, text):
     assert repr(texts.loads(text)) == repr(json.loads(text))
 

@@ -7,6 +7,7 @@
 
 #include "arrays.hpp"
 #include "galforge/polygon.hpp"
+#include "galforge/ring_simple.hpp"
 
 namespace galforge::bindings {
 
@@ -81,6 +82,30 @@ void bind_polygon(py::module_& m) {
               return out;
           },
           py::arg("xy"), py::arg("offsets"), py::arg("groups"), py::arg("threads"));
+    m.def("rings_simplicity",
+          [](py::handle xy, py::handle offsets) {
+              DoubleArray pts = require_vertices(xy, "xy");
+              Int64Array off = require_array<std::int64_t>(offsets, "offsets", 1);
+              const py::ssize_t n_off = off.shape(0);
+              if (n_off < 1) throw std::invalid_argument("offsets must have at least 1 entry");
+              const std::int64_t* o = off.data();
+              if (o[0] != 0) throw std::invalid_argument("offsets[0] = " + std::to_string(o[0]) + " must be 0");
+              for (py::ssize_t k = 1; k < n_off; ++k)
+                  if (o[k] < o[k - 1])
+                      throw std::invalid_argument("offsets must not decrease: offsets[" + std::to_string(k) + "] = " +
+                                                  std::to_string(o[k]) + " < " + std::to_string(o[k - 1]));
+              if (o[n_off - 1] != pts.shape(0))
+                  throw std::invalid_argument("offsets[-1] = " + std::to_string(o[n_off - 1]) +
+                                              " must equal the number of vertices " + std::to_string(pts.shape(0)));
+              py::array_t<std::int8_t> out(n_off - 1);
+              std::int8_t* out_ptr = out.mutable_data();
+              {
+                  py::gil_scoped_release release;
+                  rings_simplicity(pts.data(), o, static_cast<std::size_t>(n_off - 1), out_ptr);
+              }
+              return out;
+          },
+          py::arg("xy"), py::arg("offsets"));
 }
 
 }  // namespace galforge::bindings

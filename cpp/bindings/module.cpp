@@ -11,6 +11,7 @@ void bind_convolve(py::module_& m);
 void bind_polygon(py::module_& m);
 void bind_fit(py::module_& m);
 void bind_preprocess(py::module_& m);
+void bind_texts(py::module_& m);
 }  // namespace galforge::bindings
 
 PYBIND11_MODULE(_core, m) {
@@ -32,4 +33,5 @@ PYBIND11_MODULE(_core, m) {
     galforge::bindings::bind_polygon(m);
     galforge::bindings::bind_fit(m);
     galforge::bindings::bind_preprocess(m);
+    galforge::bindings::bind_texts(m);
 }

@@ -1,4 +1,5 @@
-"""Polygon areas, exact intersection areas, IoU and pairwise IoU distance matrices (C++ core).
+"""Polygon areas, exact intersection areas, IoU and pairwise IoU distance matrices, ring simplicity
+(C++ core).
 
 A polygon is an ``(n, 2)`` array-like of vertices ``x, y`` with n >= 3, in either orientation;
 the ring is closed implicitly (a last vertex equal to the first is dropped). Polygons must be
@@ -65,4 +66,29 @@ def iou_distance_matrix(polygons, groups=None, threads=1):
         groups = np.ascontiguousarray(g, dtype=np.int64)
     return _core.iou_distance_matrix(xy, offsets, groups, positive_int("threads", threads))
 
-__all__ = ["intersection_area", "iou", "iou_distance_matrix", "polygon_area"]
+def ring_simplicity(polygons):
+    """Whether each polygon's ring is simple, as GEOS (``shapely.is_simple``) decides it, where that is
+    certain in floating point: an int8 array, 1 simple, 0 not simple, -1 undecided (edges that touch,
+    or are nearly collinear, in ways GEOS's double-double arithmetic might see otherwise; ask GEOS).
+
+    A ring is simple when, repeated consecutive vertices aside, no two edges meet except consecutive
+    edges at their shared vertex (a spike, consecutive edges overlapping, is not simple). Polygons
+    are (n, 2) array-likes, closed implicitly; non-finite coordinates give -1.
+    """
+    polys = []
+    for k, p in enumerate(polygons):
+        try:
+            arr = np.asarray(p, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise GalforgeValueError(f"polygons[{k}] must be an (n, 2) array of x, y vertices: {exc}") from None
+        if arr.ndim != 2 or arr.shape[1] != 2:
+            raise GalforgeValueError(f"polygons[{k}] must be an (n, 2) array of x, y vertices, got shape {arr.shape}")
+        polys.append(arr)
+    offsets = np.zeros(len(polys) + 1, dtype=np.int64)
+    if polys:
+        np.cumsum([len(p) for p in polys], out=offsets[1:])
+    xy = np.concatenate(polys) if polys else np.zeros((0, 2), dtype=np.float64)
+    return _core.rings_simplicity(np.ascontiguousarray(xy), offsets)
+
+
+__all__ = ["intersection_area", "iou", "iou_distance_matrix", "polygon_area", "ring_simplicity"]

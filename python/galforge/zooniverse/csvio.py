@@ -7,6 +7,7 @@ order). Files are written whole or not at all (a temporary file renamed over the
 """
 import ast
 import csv
+import io
 import math
 import os
 import sys
@@ -20,12 +21,51 @@ _NAMES = {"nan": None, "null": None, "None": None, "true": True, "false": False,
 
 
 def read_rows(path):
-    """Rows of a CSV file as dicts of strings."""
-    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    """Rows of a CSV file as dicts of strings (``csv.DictReader``'s)."""
+    limit = min(sys.maxsize, 2**31 - 1)
+    csv.field_size_limit(limit)
     if not os.path.isfile(path):
         raise GalforgeFileNotFoundError(f"CSV file {str(path)!r} does not exist")
     with open(path, newline="", encoding="utf-8") as f:
+        text = f.read()
+    rows = split_rows(text) if len(text) < limit else None
+    if rows and all(len(row) == len(rows[0]) for row in rows):
+        return [dict(zip(rows[0], row)) for row in rows[1:]]
+    with open(path, newline="", encoding="utf-8") as f:  # the reader is slower on a StringIO
         return list(csv.DictReader(f))
+
+
+def split_rows(text):
+    """``list(csv.reader(...))`` of a whole file's text when :func:`csv_line` writes the rows back
+    as ``text`` (the reader reads back what the writer writes: these are its rows); else None.
+    Splits on quotes, then lines and commas (1.15x faster than the reader on a JSON-dense export, 1.7x
+    on an extraction CSV)."""
+    if not text.endswith("\n") or "\0" in text or "\r" in text:
+        return None
+    marked = text.replace('""', "\0")  # a doubled quote as NUL: quotes left open and close cells
+    parts = marked.split('"')  # inside quotes at odd positions
+    rows, row = [], [""]
+    for i, part in enumerate(parts):
+        if i % 2:
+            row[-1] += part
+            continue
+        lines = part.split("\n")
+        cells = lines[0].split(",")
+        row[-1] += cells[0]
+        row += cells[1:]
+        for line in lines[1:]:
+            rows.append(row)
+            row = line.split(",")
+    # csv_line(restored row) is _marked_line(row) with NUL written '""', so comparing with `marked`
+    # compares csv_line's text with `text`
+    if len(parts) % 2 == 0 or row != [""] or not rows or min(map(len, rows)) < 2 \
+            or "".join(map(_marked_line, rows)) != marked:
+        return None
+    return [[cell.replace("\0", '"') for cell in row] for row in rows]
+
+
+def _marked_line(cells):
+    return ",".join(['"' + c + '"' if "," in c or "\0" in c or "\n" in c else c for c in cells]) + "\n"
 
 
 def flatten(data, prefix="data"):
@@ -68,15 +108,23 @@ def literal(text):
 def unflatten(row, prefix="data"):
     """The nested dict of a row's non-empty ``data.*`` cells (text is read by :func:`literal`; other
     values are taken as they are, None and NaN as empty cells)."""
-    out = {}
+    out, start = {}, prefix + "."
     for name, text in row.items():
-        if name is None or not name.startswith(prefix + ".") or _empty(text):
+        if name is None or not name.startswith(start):
             continue
-        keys = name[len(prefix) + 1:].split(".")
+        if isinstance(text, str):
+            if text == "":
+                continue
+            value = literal(text)
+        elif _empty(text):
+            continue
+        else:
+            value = text
+        *path, last = name[len(start):].split(".")
         node = out
-        for key in keys[:-1]:
+        for key in path:
             node = node.setdefault(key, {})
-        node[keys[-1]] = literal(text) if isinstance(text, str) else text
+        node[last] = value
     return out
 
 
@@ -97,6 +145,18 @@ def cell_text(value):
     return value_text(value)
 
 
+def csv_line(cells):
+    """``csv.writer(f, lineterminator="\\n").writerow(cells)``'s text for a list of ``str`` (20x faster):
+    a cell holding ``,`` ``"`` or a newline is quoted, its quotes doubled; rows where the writer's rules
+    differ between Python versions or from this one (a ``\\r`` or NUL, fewer than two cells) go to it."""
+    line = ",".join(['"' + s.replace('"', '""') + '"' if "," in s or '"' in s or "\n" in s else s for s in cells])
+    if len(cells) < 2 or "\r" in line or "\0" in line:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow(cells)
+        return buffer.getvalue()
+    return line + "\n"
+
+
 def write_rows(path, rows):
     """Write ``rows`` (lists of (column, value) pairs) atomically (renamed into place, not fsync'ed);
     columns in order of first appearance, cells as :func:`cell_text` gives them."""
@@ -106,11 +166,11 @@ def write_rows(path, rows):
             columns.setdefault(name, None)
 
     def write(f):
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(list(columns))
+        lines = [csv_line(list(columns))]
         for row in rows:
             cells = dict(row)
-            writer.writerow([cell_text(cells.get(name)) for name in columns])
+            lines.append(csv_line([cell_text(cells.get(name)) for name in columns]))
+        f.write("".join(lines))
 
     atomic_write(path, write, durable=False)  # as the reference (pandas): no fsync, 2-7 ms a file
 

@@ -29,6 +29,7 @@ import re
 
 import numpy as np
 
+from .. import _core
 from ..errors import GalforgeValueError
 from ._deps import require
 from .cluster import dbscan_labels
@@ -83,10 +84,16 @@ def polygons_of(paths, skipped):
 
     if not paths:
         return [], []
-    index = np.repeat(np.arange(len(paths)), [len(p) for p in paths])
-    geoms = shapely.polygons(shapely.linearrings(np.concatenate(paths), indices=index))
+    sizes = [len(p) for p in paths]
+    xy, offsets = np.concatenate(paths), np.zeros(len(paths) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    geoms = shapely.polygons(shapely.linearrings(xy, indices=np.repeat(np.arange(len(paths)), sizes)))
     rings = list(paths)
-    repair = np.flatnonzero(~shapely.is_simple(geoms))
+    simple = _core.rings_simplicity(xy, offsets)  # GEOS's answer where certain (polygons.ring_simplicity), 3x faster
+    unsure = np.flatnonzero(simple < 0)
+    if len(unsure):
+        simple[unsure] = shapely.is_simple(geoms[unsure])
+    repair = np.flatnonzero(simple == 0)
     for i, g in zip(repair, shapely.buffer(geoms[repair], 0) if len(repair) else []):
         if shapely.get_type_id(g) in (6, 7):  # MultiPolygon, GeometryCollection: the largest piece
             parts = shapely.get_parts(g)

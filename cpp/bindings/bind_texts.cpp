@@ -1,0 +1,60 @@
+// Type checks for galforge.zooniverse.texts, which in Python cost ~45 ns an item: whether a value is
+// made only of the exact built-in types whose text orjson writes as str() does (digits aside), and
+// whether orjson's parse holds no float large enough to be an integer it could not keep.
+#include <pybind11/pybind11.h>
+
+#include <cmath>
+
+namespace py = pybind11;
+
+namespace galforge::bindings {
+
+namespace {
+
+bool number(PyObject* o) { return PyFloat_CheckExact(o) || PyLong_CheckExact(o); }
+
+// An exact list of exact floats / ints, or of exact lists of them (one level).
+bool number_lists(py::handle value) {
+    PyObject* v = value.ptr();
+    if (!PyList_CheckExact(v)) return false;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(v); ++i) {
+        PyObject* item = PyList_GET_ITEM(v, i);
+        if (number(item)) continue;
+        if (!PyList_CheckExact(item)) return false;
+        for (Py_ssize_t j = 0; j < PyList_GET_SIZE(item); ++j)
+            if (!number(PyList_GET_ITEM(item, j))) return false;
+    }
+    return true;
+}
+
+// Whether every float in a parsed JSON value (dicts, lists, str, int, float, bool, None) is below
+// `limit` in magnitude; any other type gives false.
+bool floats_below(PyObject* v, double limit, int depth) {
+    if (depth > 2048) return false;  // orjson nests at most 1024 deep
+    if (PyFloat_CheckExact(v)) return std::fabs(PyFloat_AS_DOUBLE(v)) < limit;
+    if (PyList_CheckExact(v)) {
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(v); ++i)
+            if (!floats_below(PyList_GET_ITEM(v, i), limit, depth + 1)) return false;
+        return true;
+    }
+    if (PyDict_CheckExact(v)) {
+        Py_ssize_t pos = 0;
+        PyObject *key, *item;
+        while (PyDict_Next(v, &pos, &key, &item))
+            if (!floats_below(item, limit, depth + 1)) return false;
+        return true;
+    }
+    return PyLong_CheckExact(v) || PyUnicode_CheckExact(v) || PyBool_Check(v) || v == Py_None;
+}
+
+}  // namespace
+
+void bind_texts(py::module_& m) {
+    m.def("json_floats_below", [](py::handle value, double limit) { return floats_below(value.ptr(), limit, 0); },
+          py::arg("value"), py::arg("limit"),
+          "Whether every float in a parsed JSON value is below limit in magnitude (false for other types).");
+    m.def("number_lists", &number_lists, py::arg("value"),
+          "Whether value is an exact list of exact floats / ints or of exact lists of them (any object).");
+}
+
+}  // namespace galforge::bindings
