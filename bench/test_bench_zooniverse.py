@@ -114,3 +114,41 @@ def test_shape_reducer_dbscan_300_ellipses(benchmark, code):
     out = benchmark.pedantic(lambda: reducer(copy.deepcopy(ELLIPSES), user_id=users, shape="ellipse", eps=5,
                                              min_samples=3), rounds=5, iterations=1, warmup_rounds=1)
     assert len(out["frame0"]["T0_tool0_clusters_count"]) == 30
+
+
+def cat_rings():
+    """The vertices of every drawing of the cat project (157 outlines of ~340 vertices, 30 of them
+    self-intersecting): the rings polygon_reducer tests for simplicity before repairing."""
+    import numpy as np
+
+    rings = []
+    for extracts, _ in SUBJECTS:
+        for extract in extracts:
+            frame = extract.get("frame0", {})
+            for key, xs in frame.items():
+                if key.endswith("_pathX"):
+                    for x, y in zip(xs, frame[key[:-1] + "Y"]):
+                        rings.append(np.column_stack([x, y]).astype(float))
+    return rings
+
+
+RINGS = cat_rings()
+
+
+@pytest.mark.parametrize("code", ["galforge", "shapely"])
+def test_cat_project_ring_simplicity(benchmark, code):
+    """galforge.polygons.ring_simplicity (GEOS's answer where certain; -1 left to GEOS, none here) vs
+    shapely.is_simple on the same rings as polygons."""
+    import numpy as np
+    import shapely
+
+    from galforge.polygons import ring_simplicity
+
+    benchmark.group = "zooniverse-cat-ring-simplicity-157"
+    geoms = np.array([shapely.Polygon(ring) for ring in RINGS])
+    if code == "galforge":
+        out = benchmark.pedantic(ring_simplicity, args=(RINGS,), rounds=20, iterations=1, warmup_rounds=1)
+    else:
+        out = benchmark.pedantic(shapely.is_simple, args=(geoms,), rounds=20, iterations=1, warmup_rounds=1)
+    truth = shapely.is_simple(geoms)
+    assert np.array_equal(np.asarray(out, dtype=int), truth.astype(int))
