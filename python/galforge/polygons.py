@@ -29,6 +29,17 @@ def _vertices(name, poly):
     return np.ascontiguousarray(arr)
 
 
+def _packed(polygons):
+    """(xy, offsets): the polygons' vertices (closing vertices dropped) in one (total, 2) float64 array,
+    polygon k at rows offsets[k] .. offsets[k + 1] - 1."""
+    polys = [_vertices(f"polygons[{k}]", p) for k, p in enumerate(polygons)]
+    offsets = np.zeros(len(polys) + 1, dtype=np.int64)
+    if polys:
+        np.cumsum([len(p) for p in polys], out=offsets[1:])
+    xy = np.concatenate(polys) if polys else np.zeros((0, 2), dtype=np.float64)
+    return xy, offsets
+
+
 def polygon_area(poly):
     """Area of a simple polygon (shoelace), whatever its orientation."""
     return _core.polygon_area(_vertices("polygon", poly))
@@ -52,12 +63,8 @@ def iou_distance_matrix(polygons, groups=None, threads=1):
     same classification) are at distance ``inf``; polygons that do not overlap (or only touch) are
     at distance 1. ``groups``: None or N integers. ``threads``: OpenMP threads over rows.
     """
-    polys = [_vertices(f"polygons[{k}]", p) for k, p in enumerate(polygons)]
-    n = len(polys)
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    if n:
-        np.cumsum([len(p) for p in polys], out=offsets[1:])
-    xy = np.concatenate(polys) if n else np.zeros((0, 2), dtype=np.float64)
+    xy, offsets = _packed(polygons)
+    n = len(offsets) - 1
     if groups is not None:
         g = np.asarray(groups)
         if g.shape != (n,) or not (np.issubdtype(g.dtype, np.integer) or g.dtype == bool):
@@ -65,6 +72,7 @@ def iou_distance_matrix(polygons, groups=None, threads=1):
                                      f"and dtype {g.dtype}")
         groups = np.ascontiguousarray(g, dtype=np.int64)
     return _core.iou_distance_matrix(xy, offsets, groups, positive_int("threads", threads))
+
 
 def ring_simplicity(polygons):
     """Whether each polygon's ring is simple, as GEOS (``shapely.is_simple``) decides it, where that is
@@ -75,20 +83,7 @@ def ring_simplicity(polygons):
     edges at their shared vertex (a spike, consecutive edges overlapping, is not simple). Polygons
     are (n, 2) array-likes, closed implicitly; non-finite coordinates give -1.
     """
-    polys = []
-    for k, p in enumerate(polygons):
-        try:
-            arr = np.asarray(p, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise GalforgeValueError(f"polygons[{k}] must be an (n, 2) array of x, y vertices: {exc}") from None
-        if arr.ndim != 2 or arr.shape[1] != 2:
-            raise GalforgeValueError(f"polygons[{k}] must be an (n, 2) array of x, y vertices, got shape {arr.shape}")
-        polys.append(arr)
-    offsets = np.zeros(len(polys) + 1, dtype=np.int64)
-    if polys:
-        np.cumsum([len(p) for p in polys], out=offsets[1:])
-    xy = np.concatenate(polys) if polys else np.zeros((0, 2), dtype=np.float64)
-    return _core.rings_simplicity(np.ascontiguousarray(xy), offsets)
+    return _core.rings_simplicity(*_packed(polygons))
 
 
 __all__ = ["intersection_area", "iou", "iou_distance_matrix", "polygon_area", "ring_simplicity"]
