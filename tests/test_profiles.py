@@ -400,6 +400,25 @@ def test_core_renders_hostile_values_finite_or_raises_value_error(kind, values, 
     assert np.isfinite(image).all() and np.isfinite(value).all() and np.isfinite(jac).all()
 
 
+@pytest.mark.parametrize("units", [1e-42, 1e39])
+def test_jacobian_keeps_its_precision_in_any_units(units):
+    # The model is linear in its amplitude: in units where values are far outside single precision
+    # (1e-42 is below float's normal range, 1e39 above its largest value) the value and every derivative
+    # but the amplitude's scale by exactly `units` (the derivatives are stored as float).
+    from galforge.fit import _core_components
+    shape, psf = (21, 23), gf.psf.moffat(size=7, fwhm=2.0, beta=3.0)
+    for make in [lambda a: gf.Sersic(11.3, 10.6, a, 3.0, 1.5, 0.6, 0.4), lambda a: gf.Gaussian(11.3, 10.6, a, 2.0, 0.6, 0.4),
+                 lambda a: gf.PointSource(11.3, 10.6, a)]:
+        (v1, j1), (v2, j2) = [_core.component_jacobian(shape, _core_components([make(a)], shape, check_bounds=False)[0],
+                                                       psf, 0, 1e-4, 1, True) for a in (2.0, 2.0 * units)]
+        # (pixels fainter than ~1e-9 of the peak are integrated to an absolute accuracy: compare to the peak)
+        np.testing.assert_allclose(v2, v1 * units, rtol=1e-12, atol=1e-12 * np.abs(v1).max() * units)
+        scale = np.full(len(j1), units)
+        scale[2] = 1.0  # d/d amplitude = value / amplitude
+        for k in range(len(j1)):
+            np.testing.assert_allclose(j2[k], j1[k] * scale[k], rtol=1e-6, atol=1e-6 * np.abs(j1[k]).max() * scale[k])
+
+
 def test_threads_give_identical_images_and_jacobians():
     from galforge.fit import _core_components
     shape = (70, 50)

@@ -119,17 +119,20 @@ void bind_fit(py::module_& m) {
               auto model = make_model(shape.first, shape.second, parsed, psf, psf_arr, oversample, tolerance,
                                       threads, extend);
               const std::size_t np = model->n_params();
-              std::vector<double> value;
-              std::vector<float> jacobian;  // single precision (see ComponentKernel::gradient)
+              std::vector<double> value, scale;
+              std::vector<float> jacobian;  // single precision (see ComponentKernel::gradient), times scale
               {
                   py::gil_scoped_release release;
-                  model->component_jacobian(0, parsed.params.data(), std::vector<bool>(np, true), value, jacobian);
+                  model->component_jacobian(0, parsed.params.data(), std::vector<bool>(np, true), value, jacobian,
+                                            scale);
               }
               const Window& w = parsed.specs[0].window;
               DoubleArray v({w.height(), w.width()});
               DoubleArray j({static_cast<py::ssize_t>(np), w.height(), w.width()});
               std::copy(value.begin(), value.end(), v.mutable_data());
-              std::copy(jacobian.begin(), jacobian.end(), j.mutable_data());
+              const std::size_t block = value.size();
+              double* out = j.mutable_data();
+              for (std::size_t m = 0; m < jacobian.size(); ++m) out[m] = scale[m / block] * jacobian[m];
               return py::make_tuple(v, j);
           },
           py::arg("shape"), py::arg("components"), py::arg("psf"), py::arg("oversample"), py::arg("tolerance"),

@@ -147,11 +147,25 @@ void ImageModel::render(const double* params, double* out, const std::vector<std
 }
 
 void ImageModel::component_jacobian(std::size_t component, const double* params, const std::vector<bool>& want,
-                                    std::vector<double>& value, std::vector<float>& jacobian) const {
+                                    std::vector<double>& value, std::vector<float>& jacobian,
+                                    std::vector<double>& column_scale) const {
     const ComponentSpec& s = specs_.at(component);
     const ComponentKernel& kernel = component_kernel(s.kind);
-    const double* p = params + offsets_[component];
     const int np = parameter_count(s);
+    // A component with a linear parameter (an amplitude A) is differentiated at A / 2^e ~ 1: its value
+    // and its other derivatives come out divided by exactly 2^e, so that single precision holds them
+    // whatever the image's units (a flux of 1e39 overflows a float); the derivative by A (value / A)
+    // is unchanged.
+    std::vector<double> unit(params + offsets_[component], params + offsets_[component] + np);
+    const int lin = kernel.linear_index;
+    double scale = 1.0;
+    if (lin >= 0 && unit[lin] != 0.0 && std::isfinite(unit[lin])) {
+        const int e = std::ilogb(unit[lin]);
+        scale = std::ldexp(1.0, e);
+        unit[lin] = std::ldexp(unit[lin], -e);
+    }
+    const double* p = unit.data();
+    column_scale.assign(static_cast<std::size_t>(np), scale);
     const std::ptrdiff_t h = s.window.height(), w = s.window.width();
     const std::size_t block = static_cast<std::size_t>(h * w);
     value.resize(block);  // every wanted block is overwritten below
@@ -199,7 +213,10 @@ void ImageModel::component_jacobian(std::size_t component, const double* params,
         const double inv = 1.0 / p[linear];
         float* dest = jacobian.data() + static_cast<std::size_t>(linear) * block;
         for (std::size_t m = 0; m < block; ++m) dest[m] = static_cast<float>(value[m] * inv);
+        column_scale[static_cast<std::size_t>(linear)] = 1.0;
     }
+    if (scale != 1.0)
+        for (double& v : value) v *= scale;  // exact: a power of two
 }
 
 // ---- the fit problem -------------------------------------------------------------------------
@@ -353,7 +370,7 @@ double ImageFitProblem::normal_equations(const std::vector<double>& x, std::vect
     image_ = background_;
     for (std::size_t a = 0; a < active_.size(); ++a) {
         Block& b = blocks_[a];
-        model_.component_jacobian(active_[a], full.data(), b.want, b.value, b.jacobian);
+        model_.component_jacobian(active_[a], full.data(), b.want, b.value, b.jacobian, b.column_scale);
         if (b.ellipticity) {
             // Columns q, pa -> e1, e2 by the chain rule (r clamped at e_max: q no longer moves).
             const double e1 = x[b.e1], e2 = x[b.e2], r_raw = std::hypot(e1, e2), r = std::fmax(r_raw, 1e-12);
@@ -449,10 +466,12 @@ double ImageFitProblem::normal_equations(const std::vector<double>& x, std::vect
         for (std::size_t u = 0; u < ca.size(); ++u) {
             for (std::size_t v = task.a == task.b ? u : 0; v < cb.size(); ++v) {
                 const std::size_t fu = ca[u].second, fv = cb[v].second;
-                H[fu * n + fv] += out[u * cb.size() + v];
+                H[fu * n + fv] += blocks_[task.a].column_scale[ca[u].first] * blocks_[task.b].column_scale[cb[v].first] *
+                                  out[u * cb.size() + v];
                 if (fu != fv) H[fv * n + fu] = H[fu * n + fv];
             }
-            if (task.a == task.b) g[ca[u].second] += out[ca.size() * cb.size() + u];
+            if (task.a == task.b)
+                g[ca[u].second] += blocks_[task.a].column_scale[ca[u].first] * out[ca.size() * cb.size() + u];
         }
     }
     for (std::size_t k = 0; k < n; ++k) {

@@ -44,10 +44,12 @@ public:
     void check(const double* params) const;
 
     // The contribution of one component inside its window (h x w, overwritten) and, for each k with
-    // want[k], the derivative with respect to its k-th parameter (block k of `jacobian`, h x w each, in
-    // single precision: see ComponentKernel::gradient).
+    // want[k], the derivative with respect to its k-th parameter: block k of `jacobian` (h x w each, in
+    // single precision: see ComponentKernel::gradient) times column_scale[k]. The scales (powers of two)
+    // keep the stored derivatives within single precision whatever the image's units.
     void component_jacobian(std::size_t component, const double* params, const std::vector<bool>& want,
-                            std::vector<double>& value, std::vector<float>& jacobian) const;
+                            std::vector<double>& value, std::vector<float>& jacobian,
+                            std::vector<double>& column_scale) const;
 
 private:
     struct Region {  // a window grown by the PSF margin, with its convolver
@@ -118,6 +120,7 @@ private:
     struct Block {  // one active component's value and free-parameter derivatives in its window
         std::vector<double> value;
         std::vector<float> jacobian;
+        std::vector<double> column_scale;  // the derivatives are the jacobian's columns times these
         std::vector<bool> want;
         std::vector<std::size_t> columns;  // index among free parameters of each wanted derivative
         bool ellipticity = false;          // q, pa slots hold e1, e2
