@@ -177,8 +177,7 @@ void ImageModel::component_jacobian(std::size_t component, const double* params,
     const std::ptrdiff_t my = r ? my_ : 0, mx = r ? mx_ : 0;
     const std::size_t grid_size = static_cast<std::size_t>(region.height * region.width);
     // The derivative with respect to a parameter the component is proportional to is value / parameter.
-    const int linear = kernel.linear_index >= 0 && want[kernel.linear_index] && p[kernel.linear_index] != 0.0
-                           ? kernel.linear_index : -1;
+    const int linear = lin >= 0 && want[lin] && p[lin] != 0.0 ? lin : -1;
     // Scratch kept by each thread between calls (fresh large allocations cost page faults every fit).
     thread_local std::vector<double> grid;
     thread_local std::vector<float> derivatives;

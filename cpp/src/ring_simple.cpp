@@ -51,16 +51,21 @@ inline void two_sum(double a, double b, double& s, double& e) {
     e = (a - av) + (b - bv);
 }
 
+// The factors of (b - a) x (c - b) as exact hi + lo pairs: b.x - a.x, c.y - b.y, b.y - a.y, c.x - b.x.
+void differences(Pt a, Pt b, Pt c, double d[4][2]) {
+    two_sum(b.x, -a.x, d[0][0], d[0][1]);
+    two_sum(c.y, -b.y, d[1][0], d[1][1]);
+    two_sum(b.y, -a.y, d[2][0], d[2][1]);
+    two_sum(c.x, -b.x, d[3][0], d[3][1]);
+}
+
 // Exact sign of orient(a, b, c), with an approximation of its value: the differences and products
 // are split into error-free pairs and the 16 terms summed into a nonoverlapping expansion, whose
 // largest nonzero component carries the sign. Valid while nothing overflows or underflows (see
 // Orientation).
 int exact_orient(Pt a, Pt b, Pt c, double& approx) {
-    double d[4][2];  // b.x - a.x, c.y - b.y, b.y - a.y, c.x - b.x as hi + lo
-    two_sum(b.x, -a.x, d[0][0], d[0][1]);
-    two_sum(c.y, -b.y, d[1][0], d[1][1]);
-    two_sum(b.y, -a.y, d[2][0], d[2][1]);
-    two_sum(c.x, -b.x, d[3][0], d[3][1]);
+    double d[4][2];
+    differences(a, b, c, d);
     double expansion[32];
     int n = 0;
     auto add = [&](double term) {  // grow the expansion by one term (Shewchuk's Grow-Expansion)
@@ -89,12 +94,11 @@ int exact_orient(Pt a, Pt b, Pt c, double& approx) {
 // Whether GEOS's double-double products in its orientation of (a, b, c), (b - a) x (c - b), are
 // exact: each factor an exact double difference, or one factor zero.
 bool dd_products_exact(Pt a, Pt b, Pt c) {
-    double h[4], l[4];
-    two_sum(b.x, -a.x, h[0], l[0]);
-    two_sum(c.y, -b.y, h[1], l[1]);
-    two_sum(b.y, -a.y, h[2], l[2]);
-    two_sum(c.x, -b.x, h[3], l[3]);
-    auto exact = [&](int i, int j) { return h[i] == 0.0 || h[j] == 0.0 || (l[i] == 0.0 && l[j] == 0.0); };
+    double d[4][2];
+    differences(a, b, c, d);
+    auto exact = [&](int i, int j) {
+        return d[i][0] == 0.0 || d[j][0] == 0.0 || (d[i][1] == 0.0 && d[j][1] == 0.0);
+    };
     return exact(0, 1) && exact(2, 3);
 }
 

@@ -29,15 +29,19 @@ def _vertices(name, poly):
     return np.ascontiguousarray(arr)
 
 
-def _packed(polygons):
-    """(xy, offsets): the polygons' vertices (closing vertices dropped) in one (total, 2) float64 array,
-    polygon k at rows offsets[k] .. offsets[k + 1] - 1."""
-    polys = [_vertices(f"polygons[{k}]", p) for k, p in enumerate(polygons)]
-    offsets = np.zeros(len(polys) + 1, dtype=np.int64)
-    if polys:
-        np.cumsum([len(p) for p in polys], out=offsets[1:])
-    xy = np.concatenate(polys) if polys else np.zeros((0, 2), dtype=np.float64)
+def pack(arrays):
+    """(xy, offsets) of (k, 2) float64 vertex arrays: all vertices in one (total, 2) array, array k at
+    rows offsets[k] .. offsets[k + 1] - 1 (the layout of the core's polygon functions)."""
+    offsets = np.zeros(len(arrays) + 1, dtype=np.int64)
+    if len(arrays):
+        np.cumsum([len(p) for p in arrays], out=offsets[1:])
+    xy = np.concatenate(arrays) if len(arrays) else np.zeros((0, 2), dtype=np.float64)
     return xy, offsets
+
+
+def _packed(polygons):
+    """:func:`pack` of the validated polygons (closing vertices dropped)."""
+    return pack([_vertices(f"polygons[{k}]", p) for k, p in enumerate(polygons)])
 
 
 def polygon_area(poly):

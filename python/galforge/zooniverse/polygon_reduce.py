@@ -31,6 +31,7 @@ import numpy as np
 
 from .. import _core
 from ..errors import GalforgeValueError
+from ..polygons import pack
 from ._deps import require
 from .cluster import dbscan_labels
 from .extract import AGGREGATION_VERSION
@@ -84,10 +85,8 @@ def polygons_of(paths, skipped):
 
     if not paths:
         return [], []
-    sizes = [len(p) for p in paths]
-    xy, offsets = np.concatenate(paths), np.zeros(len(paths) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=offsets[1:])
-    geoms = shapely.polygons(shapely.linearrings(xy, indices=np.repeat(np.arange(len(paths)), sizes)))
+    xy, offsets = pack(paths)
+    geoms = shapely.polygons(shapely.linearrings(xy, indices=np.repeat(np.arange(len(paths)), np.diff(offsets))))
     rings = list(paths)
     simple = _core.rings_simplicity(xy, offsets)  # GEOS's answer where certain (polygons.ring_simplicity), 3x faster
     unsure = np.flatnonzero(simple < 0)
