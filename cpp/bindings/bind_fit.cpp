@@ -119,20 +119,21 @@ void bind_fit(py::module_& m) {
               auto model = make_model(shape.first, shape.second, parsed, psf, psf_arr, oversample, tolerance,
                                       threads, extend);
               const std::size_t np = model->n_params();
-              std::vector<double> value, scale;
-              std::vector<float> jacobian;  // single precision (see ComponentKernel::gradient), times scale
+              ComponentJacobian jacobian;
               {
                   py::gil_scoped_release release;
-                  model->component_jacobian(0, parsed.params.data(), std::vector<bool>(np, true), value, jacobian,
-                                            scale);
+                  model->component_jacobian(0, parsed.params.data(), std::vector<bool>(np, true), jacobian);
               }
               const Window& w = parsed.specs[0].window;
               DoubleArray v({w.height(), w.width()});
               DoubleArray j({static_cast<py::ssize_t>(np), w.height(), w.width()});
-              std::copy(value.begin(), value.end(), v.mutable_data());
-              const std::size_t block = value.size();
+              std::copy(jacobian.value.begin(), jacobian.value.end(), v.mutable_data());
               double* out = j.mutable_data();
-              for (std::size_t m = 0; m < jacobian.size(); ++m) out[m] = scale[m / block] * jacobian[m];
+              for (std::size_t k = 0; k < np; ++k)
+                  for (std::ptrdiff_t i = 0; i < w.height(); ++i) {
+                      const float* row = jacobian.row(k, i);
+                      for (std::ptrdiff_t c = 0; c < w.width(); ++c) *out++ = jacobian.column_scale[k] * row[c];
+                  }
               return py::make_tuple(v, j);
           },
           py::arg("shape"), py::arg("components"), py::arg("psf"), py::arg("oversample"), py::arg("tolerance"),
@@ -186,8 +187,9 @@ void bind_fit(py::module_& m) {
                   full = problem.full_parameters(r.x);
                   image = problem.model_image(r.x);
                   prior = problem.prior_chi2(r.x);
-                  // J^T W J and the gradient at the optimum in the natural parameters (q, pa), for errors.
-                  problem.to_natural(r.x, r.hessian, r.gradient);
+                  // J^T W J and the gradient (at the optimum, or one converging step before it) in the natural
+                  // parameters (q, pa), for errors.
+                  problem.to_natural(r.jacobian_x, r.hessian, r.gradient);
               }
               py::list log;
               for (const LMIteration& it : r.log) log.append(py::make_tuple(it.iteration, it.chi2, it.lambda, it.accepted));

@@ -71,23 +71,17 @@ Convolver::Convolver(const double* psf, std::size_t ky, std::size_t kx, std::siz
 }
 
 template <class T>
-void Convolver::convolve_with(const std::complex<T>* psf_hat, const T* in, T* out, const Window& window,
-                              int threads) const {
-    if (threads < 1) throw std::invalid_argument("threads must be >= 1");
-    if (window.y_begin < 0 || window.x_begin < 0 || window.empty() ||
-        static_cast<std::size_t>(window.y_end) > ny_ || static_cast<std::size_t>(window.x_end) > nx_)
-        throw std::invalid_argument("convolution crop outside the image or empty");
-    const std::size_t y0 = static_cast<std::size_t>(window.y_begin), rows = static_cast<std::size_t>(window.height());
-    const std::size_t x0 = static_cast<std::size_t>(window.x_begin), cols = static_cast<std::size_t>(window.width());
+void Convolver::padded_rows(const std::complex<T>* psf_hat, const T* in, T* out, std::size_t y0, std::size_t rows,
+                            int threads) const {
     // Scratch reused by each thread across calls (fresh large allocations cost page faults).
     thread_local std::vector<T> real;
     thread_local std::vector<std::complex<T>> spec;
-    real.resize(ny_ * pnx_);
     spec.resize(pny_ * nh_);
     // Rows of the image, zero-padded to pnx_ (unless the period is the image's), transformed along x;
     // rows >= ny_ are zero.
     const T* rows_in = in;
     if (pnx_ != nx_) {
+        real.resize(ny_ * pnx_);
         for (std::size_t i = 0; i < ny_; ++i) {
             std::copy(in + i * nx_, in + (i + 1) * nx_, real.begin() + i * pnx_);
             std::fill(real.begin() + i * pnx_ + nx_, real.begin() + (i + 1) * pnx_, T(0));
@@ -97,11 +91,25 @@ void Convolver::convolve_with(const std::complex<T>* psf_hat, const T* in, T* ou
     fft::rfft_rows(rows_in, static_cast<std::ptrdiff_t>(pnx_), spec.data(), static_cast<std::ptrdiff_t>(nh_), ny_,
                    pnx_, threads);
     fft::convolve_columns(spec.data(), psf_hat, pny_, nh_, ny_, oy_ + y0, rows);
-    // Only the rows of the crop are transformed back.
-    fft::irfft_rows(spec.data() + (oy_ + y0) * nh_, static_cast<std::ptrdiff_t>(nh_), real.data(),
+    // Only the wanted rows are transformed back.
+    fft::irfft_rows(spec.data() + (oy_ + y0) * nh_, static_cast<std::ptrdiff_t>(nh_), out,
                     static_cast<std::ptrdiff_t>(pnx_), rows, pnx_, T(1), threads);
+}
+
+template <class T>
+void Convolver::convolve_with(const std::complex<T>* psf_hat, const T* in, T* out, const Window& window,
+                              int threads) const {
+    if (threads < 1) throw std::invalid_argument("threads must be >= 1");
+    if (window.y_begin < 0 || window.x_begin < 0 || window.empty() ||
+        static_cast<std::size_t>(window.y_end) > ny_ || static_cast<std::size_t>(window.x_end) > nx_)
+        throw std::invalid_argument("convolution crop outside the image or empty");
+    const std::size_t y0 = static_cast<std::size_t>(window.y_begin), rows = static_cast<std::size_t>(window.height());
+    const std::size_t x0 = static_cast<std::size_t>(window.x_begin), cols = static_cast<std::size_t>(window.width());
+    thread_local std::vector<T> result;  // (separate from padded_rows' scratch: out may alias in)
+    result.resize(rows * pnx_);
+    padded_rows(psf_hat, in, result.data(), y0, rows, threads);
     for (std::size_t i = 0; i < rows; ++i)
-        std::copy(real.begin() + i * pnx_ + ox_ + x0, real.begin() + i * pnx_ + ox_ + x0 + cols, out + i * cols);
+        std::copy(result.begin() + i * pnx_ + ox_ + x0, result.begin() + i * pnx_ + ox_ + x0 + cols, out + i * cols);
 }
 
 void Convolver::convolve(const double* in, double* out, int threads) const {
@@ -115,6 +123,15 @@ void Convolver::convolve_window(const double* in, double* out, const Window& win
 
 void Convolver::convolve_window(const float* in, float* out, const Window& window, int threads) const {
     convolve_with(psf_hat_single_.data(), in, out, window, threads);
+}
+
+void Convolver::convolve_rows(const float* in, float* out, std::ptrdiff_t y_begin, std::ptrdiff_t y_end,
+                              int threads) const {
+    if (threads < 1) throw std::invalid_argument("threads must be >= 1");
+    if (y_begin < 0 || y_end <= y_begin || static_cast<std::size_t>(y_end) > ny_)
+        throw std::invalid_argument("convolution rows outside the image or empty");
+    padded_rows(psf_hat_single_.data(), in, out, static_cast<std::size_t>(y_begin),
+                static_cast<std::size_t>(y_end - y_begin), threads);
 }
 
 }  // namespace galforge

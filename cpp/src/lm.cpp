@@ -37,6 +37,11 @@ bool cholesky_solve(std::vector<double>& A, std::vector<double>& b, std::size_t 
     return true;
 }
 
+double LeastSquaresProblem::chi2_at(const std::vector<double>& x) {
+    std::vector<double> H, g;
+    return normal_equations(x, H, g);
+}
+
 namespace {
 
 // Smallest factor by which an accepted step shrinks the damping (Nielsen's rule gives it at gain ratio
@@ -44,10 +49,11 @@ namespace {
 // convergence along ill-conditioned directions, for several more iterations than needed.
 double kMinDecrease = 0.1;
 
-double safe_normal_equations(LeastSquaresProblem& problem, const std::vector<double>& x, std::vector<double>& H,
-                             std::vector<double>& g) {
+// evaluate() (a chi2), with +inf where x is unusable (non-finite, or rejected by the problem).
+template <class F>
+double safe_chi2(F evaluate) {
     try {
-        const double value = problem.normal_equations(x, H, g);
+        const double value = evaluate();
         return std::isfinite(value) ? value : std::numeric_limits<double>::infinity();
     } catch (const std::invalid_argument&) {
         return std::numeric_limits<double>::infinity();
@@ -83,7 +89,7 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
         nu *= 2.0;
         return mu > 1e20;
     };
-    std::vector<double> A, h, trial(n), scale(n), H_trial, g_trial;
+    std::vector<double> A, h, trial(n), scale(n), H_trial, g_trial, jacobian_x;
     std::vector<std::size_t> free;
     result.status = LMStatus::max_iter;
     result.message = "maximum number of iterations reached";
@@ -147,9 +153,25 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
             result.message = "converged: step below xtol";
             break;
         }
+        // A step for which the quadratic model predicts less than ftol of relative decrease is checked by
+        // its chi2 alone (no Jacobian): if the decrease is below ftol too, the fit has converged there.
+        if (predicted <= options.ftol * chi2) {
+            const double chi2_check = safe_chi2([&] { return problem.chi2_at(trial); });
+            ++result.n_eval;
+            const double decrease = chi2 - chi2_check;
+            if (decrease > 0.0 && decrease <= options.ftol * chi2) {
+                jacobian_x = x;
+                x = trial;
+                chi2 = chi2_check;
+                result.log.push_back({it, chi2, mu, true});
+                result.status = LMStatus::ftol;
+                result.message = "converged: relative chi2 decrease below ftol";
+                break;
+            }
+        }
         // The normal equations at the trial point straight away: most steps are accepted, and then
         // they are needed anyway (one model evaluation per iteration instead of two).
-        const double chi2_trial = safe_normal_equations(problem, trial, H_trial, g_trial);
+        const double chi2_trial = safe_chi2([&] { return problem.normal_equations(trial, H_trial, g_trial); });
         ++result.n_eval;
         const double actual = chi2 - chi2_trial;
         const double rho = predicted > 0.0 ? actual / predicted : -1.0;
@@ -180,6 +202,7 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
     result.chi2 = chi2;
     result.hessian = H;
     result.gradient = g;
+    result.jacobian_x = jacobian_x.empty() ? x : jacobian_x;
     return result;
 }
 

@@ -147,8 +147,7 @@ void ImageModel::render(const double* params, double* out, const std::vector<std
 }
 
 void ImageModel::component_jacobian(std::size_t component, const double* params, const std::vector<bool>& want,
-                                    std::vector<double>& value, std::vector<float>& jacobian,
-                                    std::vector<double>& column_scale) const {
+                                    ComponentJacobian& out) const {
     const ComponentSpec& s = specs_.at(component);
     const ComponentKernel& kernel = component_kernel(s.kind);
     const int np = parameter_count(s);
@@ -165,16 +164,20 @@ void ImageModel::component_jacobian(std::size_t component, const double* params,
         unit[lin] = std::ldexp(unit[lin], -e);
     }
     const double* p = unit.data();
-    column_scale.assign(static_cast<std::size_t>(np), scale);
+    out.column_scale.assign(static_cast<std::size_t>(np), scale);
     const std::ptrdiff_t h = s.window.height(), w = s.window.width();
-    const std::size_t block = static_cast<std::size_t>(h * w);
-    value.resize(block);  // every wanted block is overwritten below
-    jacobian.resize(block * static_cast<std::size_t>(np));
     // Kinds after the PSF are evaluated on the window itself; profiles on their grown, convolved region.
     const Region* r = kernel.convolved ? &regions_[region_of_[component]] : nullptr;
     const Region own{s.window, h, w, nullptr};
     const Region& region = r ? *r : own;
     const std::ptrdiff_t my = r ? my_ : 0, mx = r ? mx_ : 0;
+    // Convolved planes keep the FFT's rows (padded_nx() long, the window's columns from its offset).
+    const Convolver* const convolver = region.convolver.get();
+    out.stride = convolver ? static_cast<std::ptrdiff_t>(convolver->padded_nx()) : w;
+    out.offset = convolver ? static_cast<std::ptrdiff_t>(convolver->column_offset()) + mx : 0;
+    out.plane_size = h * out.stride;
+    out.value.resize(static_cast<std::size_t>(h * w));  // every wanted plane is overwritten below
+    out.planes.resize(static_cast<std::size_t>(out.plane_size * np));
     const std::size_t grid_size = static_cast<std::size_t>(region.height * region.width);
     // The derivative with respect to a parameter the component is proportional to is value / parameter.
     const int linear = lin >= 0 && want[lin] && p[lin] != 0.0 ? lin : -1;
@@ -196,26 +199,28 @@ void ImageModel::component_jacobian(std::size_t component, const double* params,
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (threads > 1)
     for (int k = -1; k < np; ++k) {
         if (k >= 0 && planes[k] == nullptr) continue;
-        float* dest = jacobian.data() + static_cast<std::size_t>(std::max(k, 0)) * block;
-        if (region.convolver) {
-            if (k < 0) region.convolver->convolve_window(values, value.data(), crop);
-            else region.convolver->convolve_window(planes[k], dest, crop);
+        if (convolver) {
+            if (k < 0) convolver->convolve_window(values, out.value.data(), crop);
+            else convolver->convolve_rows(planes[k], out.planes.data() + k * out.plane_size, my, my + h);
             continue;
         }
         for (std::ptrdiff_t i = 0; i < h; ++i) {
             const std::ptrdiff_t row = (i + my) * region.width + mx;
-            if (k < 0) std::copy(values + row, values + row + w, value.data() + i * w);
-            else std::copy(planes[k] + row, planes[k] + row + w, dest + i * w);
+            if (k < 0) std::copy(values + row, values + row + w, out.value.data() + i * w);
+            else std::copy(planes[k] + row, planes[k] + row + w, out.row(static_cast<std::size_t>(k), i));
         }
     }
     if (linear >= 0) {
         const double inv = 1.0 / p[linear];
-        float* dest = jacobian.data() + static_cast<std::size_t>(linear) * block;
-        for (std::size_t m = 0; m < block; ++m) dest[m] = static_cast<float>(value[m] * inv);
-        column_scale[static_cast<std::size_t>(linear)] = 1.0;
+        for (std::ptrdiff_t i = 0; i < h; ++i) {
+            float* dest = out.row(static_cast<std::size_t>(linear), i);
+            const double* v = out.value.data() + i * w;
+            for (std::ptrdiff_t j = 0; j < w; ++j) dest[j] = static_cast<float>(v[j] * inv);
+        }
+        out.column_scale[static_cast<std::size_t>(linear)] = 1.0;
     }
     if (scale != 1.0)
-        for (double& v : value) v *= scale;  // exact: a power of two
+        for (double& v : out.value) v *= scale;  // exact: a power of two
 }
 
 // ---- the fit problem -------------------------------------------------------------------------
@@ -323,13 +328,25 @@ void ImageFitProblem::fill_model(const std::vector<double>& full) {
     if (!active_.empty()) model_.render(full.data(), image_.data(), active_);
 }
 
-std::vector<double> ImageFitProblem::model_image(const std::vector<double>& x) {
+const std::vector<double>& ImageFitProblem::image_at(const std::vector<double>& x) {
     if (x != image_x_) {
         image_x_.clear();
         fill_model(full_parameters(x));
         image_x_ = x;
     }
     return image_;
+}
+
+std::vector<double> ImageFitProblem::model_image(const std::vector<double>& x) { return image_at(x); }
+
+double ImageFitProblem::chi2_at(const std::vector<double>& x) {
+    const std::vector<double>& image = image_at(x);
+    double chi2 = 0.0;
+    for (std::size_t m = 0; m < image.size(); ++m) {
+        const double r = data_[m] - image[m];
+        chi2 += weight_[m] * r * r;
+    }
+    return chi2 + prior_chi2(x);
 }
 
 void ImageFitProblem::to_natural(const std::vector<double>& x, std::vector<double>& H, std::vector<double>& g) const {
@@ -369,26 +386,28 @@ double ImageFitProblem::normal_equations(const std::vector<double>& x, std::vect
     image_ = background_;
     for (std::size_t a = 0; a < active_.size(); ++a) {
         Block& b = blocks_[a];
-        model_.component_jacobian(active_[a], full.data(), b.want, b.value, b.jacobian, b.column_scale);
+        model_.component_jacobian(active_[a], full.data(), b.want, b.jacobian);
         if (b.ellipticity) {
             // Columns q, pa -> e1, e2 by the chain rule (r clamped at e_max: q no longer moves).
             const double e1 = x[b.e1], e2 = x[b.e2], r_raw = std::hypot(e1, e2), r = std::fmax(r_raw, 1e-12);
             const double dq_dr = r_raw < b.e_max ? -2.0 / ((1.0 + r) * (1.0 + r)) : 0.0;
             const double dq1 = dq_dr * e1 / r, dq2 = dq_dr * e2 / r;
             const double dpa1 = -0.5 * e2 / (r * r), dpa2 = 0.5 * e1 / (r * r);
-            const std::size_t size = b.value.size();
-            float* jq = b.jacobian.data() + b.iq * size;
-            float* jpa = b.jacobian.data() + b.ipa * size;
-            for (std::size_t m = 0; m < size; ++m) {
-                const double q = jq[m], pa = jpa[m];
-                jq[m] = static_cast<float>(q * dq1 + pa * dpa1);
-                jpa[m] = static_cast<float>(q * dq2 + pa * dpa2);
+            const Window& w = model_.spec(active_[a]).window;
+            for (std::ptrdiff_t i = 0; i < w.height(); ++i) {
+                float* jq = b.jacobian.row(b.iq, i);
+                float* jpa = b.jacobian.row(b.ipa, i);
+                for (std::ptrdiff_t j = 0; j < w.width(); ++j) {
+                    const double q = jq[j], pa = jpa[j];
+                    jq[j] = static_cast<float>(q * dq1 + pa * dpa1);
+                    jpa[j] = static_cast<float>(q * dq2 + pa * dpa2);
+                }
             }
         }
         const Window& w = model_.spec(active_[a]).window;
         for (std::ptrdiff_t i = 0; i < w.height(); ++i)
             for (std::ptrdiff_t j = 0; j < w.width(); ++j)
-                image_[(w.y_begin + i) * nx + w.x_begin + j] += b.value[i * w.width() + j];
+                image_[(w.y_begin + i) * nx + w.x_begin + j] += b.jacobian.value[i * w.width() + j];
     }
     image_x_ = x;
     // Weighted residuals w (d - m).
@@ -439,19 +458,17 @@ double ImageFitProblem::normal_equations(const std::vector<double>& x, std::vect
         const Window& wb = model_.spec(active_[task.b]).window;
         const auto& ca = columns[task.a];
         const auto& cb = columns[task.b];
-        const std::size_t size_a = static_cast<std::size_t>(wa.height() * wa.width());
-        const std::size_t size_b = static_cast<std::size_t>(wb.height() * wb.width());
+        const ComponentJacobian& ja = blocks_[task.a].jacobian;
+        const ComponentJacobian& jb = blocks_[task.b].jacobian;
         const std::ptrdiff_t width = task.x1 - task.x0;
         double* out = partial.data() + task.offset;
         double* out_g = out + ca.size() * cb.size();
         for (std::ptrdiff_t i = task.y0; i < task.y1; ++i) {
-            const std::ptrdiff_t ra = (i - wa.y_begin) * wa.width() + task.x0 - wa.x_begin;
-            const std::ptrdiff_t rb = (i - wb.y_begin) * wb.width() + task.x0 - wb.x_begin;
             const double* pw = weight_ + i * nx + task.x0;
             for (std::size_t u = 0; u < ca.size(); ++u) {
-                const float* pu = blocks_[task.a].jacobian.data() + ca[u].first * size_a + ra;
+                const float* pu = ja.row(ca[u].first, i - wa.y_begin) + task.x0 - wa.x_begin;
                 for (std::size_t v = task.a == task.b ? u : 0; v < cb.size(); ++v) {
-                    const float* pv = blocks_[task.b].jacobian.data() + cb[v].first * size_b + rb;
+                    const float* pv = jb.row(cb[v].first, i - wb.y_begin) + task.x0 - wb.x_begin;
                     out[u * cb.size() + v] += weighted_dot(pu, pw, pv, width);
                 }
                 if (task.a == task.b) out_g[u] += dot(pu, wr.data() + i * nx + task.x0, width);
@@ -465,12 +482,13 @@ double ImageFitProblem::normal_equations(const std::vector<double>& x, std::vect
         for (std::size_t u = 0; u < ca.size(); ++u) {
             for (std::size_t v = task.a == task.b ? u : 0; v < cb.size(); ++v) {
                 const std::size_t fu = ca[u].second, fv = cb[v].second;
-                H[fu * n + fv] += blocks_[task.a].column_scale[ca[u].first] * blocks_[task.b].column_scale[cb[v].first] *
+                H[fu * n + fv] += blocks_[task.a].jacobian.column_scale[ca[u].first] *
+                                  blocks_[task.b].jacobian.column_scale[cb[v].first] *
                                   out[u * cb.size() + v];
                 if (fu != fv) H[fv * n + fu] = H[fu * n + fv];
             }
             if (task.a == task.b)
-                g[ca[u].second] += blocks_[task.a].column_scale[ca[u].first] * out[ca.size() * cb.size() + u];
+                g[ca[u].second] += blocks_[task.a].jacobian.column_scale[ca[u].first] * out[ca.size() * cb.size() + u];
         }
     }
     for (std::size_t k = 0; k < n; ++k) {

@@ -169,10 +169,10 @@ static void test_polygon_intersection() {
 class Decay : public LeastSquaresProblem {
 public:
     std::vector<double> t, y;
-    Decay() {
+    explicit Decay(double noise = 0.0) {
         for (int i = 0; i < 40; ++i) {
             t.push_back(0.25 * i);
-            y.push_back(2.5 * std::exp(-1.3 * t.back()) + 0.4);
+            y.push_back(2.5 * std::exp(-1.3 * t.back()) + 0.4 + noise * std::sin(7.0 * i));
         }
     }
     std::size_t size() const override { return 3; }
@@ -213,6 +213,22 @@ static void test_levenberg_marquardt() {
     one.max_iter = 1;
     CHECK(levenberg_marquardt(problem, {1.0, 0.5, 0.0}, {-inf, -inf, -inf}, {inf, inf, inf}, one).status ==
           LMStatus::max_iter);
+    // On noisy data, a problem that computes chi2 alone has its last step checked by chi2_at (no normal
+    // equations there) and ends where the fit through normal_equations alone ends, its Hessian that of
+    // the point before that step.
+    struct ChiOnly : Decay {
+        int calls = 0;
+        ChiOnly() : Decay(0.01) {}
+        double chi2_at(const std::vector<double>& x) override { return ++calls, chi2(x); }
+    } cheap;
+    Decay full(0.01);
+    const LMResult rc = levenberg_marquardt(cheap, {1.0, 0.5, 0.0}, {-inf, -inf, -inf}, {inf, inf, inf}, LMOptions{});
+    const LMResult rf = levenberg_marquardt(full, {1.0, 0.5, 0.0}, {-inf, -inf, -inf}, {inf, inf, inf}, LMOptions{});
+    CHECK(rc.status == LMStatus::ftol && rf.status == LMStatus::ftol && cheap.calls == 1);
+    for (int k = 0; k < 3; ++k) CHECK(rc.x[k] == rf.x[k] && rc.jacobian_x[k] != rc.x[k]);
+    std::vector<double> H, g;
+    cheap.normal_equations(rc.jacobian_x, H, g);
+    CHECK(H == rc.hessian && g == rc.gradient);
     // Cholesky of a matrix that is not positive definite reports failure instead of producing NaN.
     std::vector<double> A{1.0, 2.0, 2.0, 1.0}, b{1.0, 1.0};
     CHECK(!cholesky_solve(A, b, 2));

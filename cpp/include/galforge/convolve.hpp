@@ -27,11 +27,17 @@ public:
     // The same in single precision: errors ~1e-7 of the image's largest |value|, about twice as fast
     // and half the memory traffic (fit Jacobians, where that accuracy is ample).
     void convolve_window(const float* in, float* out, const Window& window, int threads = 1) const;
+    // Rows y_begin..y_end of convolve()'s result in single precision, as the FFT leaves them (no crop
+    // copy): row i is written to out + (i - y_begin) * padded_nx(), and holds the image's column x at
+    // x + column_offset() (the other padded_nx() - nx() values are not the image's).
+    void convolve_rows(const float* in, float* out, std::ptrdiff_t y_begin, std::ptrdiff_t y_end,
+                       int threads = 1) const;
 
     std::size_t ny() const { return ny_; }
     std::size_t nx() const { return nx_; }
     std::size_t padded_ny() const { return pny_; }
     std::size_t padded_nx() const { return pnx_; }
+    std::size_t column_offset() const { return ox_; }
     double psf_sum() const { return psf_sum_; }
 
 private:
@@ -44,6 +50,10 @@ private:
     template <class T>
     void convolve_with(const std::complex<T>* psf_hat, const T* in, T* out, const Window& window,
                        int threads) const;
+    // Rows y0..y0 + rows of the circular result, padded_nx() values each, to out (may not alias in).
+    template <class T>
+    void padded_rows(const std::complex<T>* psf_hat, const T* in, T* out, std::size_t y0, std::size_t rows,
+                     int threads) const;
 };
 
 }  // namespace galforge

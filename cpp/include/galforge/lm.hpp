@@ -15,6 +15,9 @@ public:
     // chi2 at x, and the normal equations H = J^T W J, g = J^T W (d - m) (H row-major, size^2). A
     // non-finite chi2 (or a thrown std::domain_error / std::invalid_argument) marks x as unusable.
     virtual double normal_equations(const std::vector<double>& x, std::vector<double>& H, std::vector<double>& g) = 0;
+    // chi2 at x alone (the same convention), for problems that can compute it cheaper than the normal
+    // equations; by default through normal_equations.
+    virtual double chi2_at(const std::vector<double>& x);
 };
 
 struct LMOptions {
@@ -40,8 +43,10 @@ struct LMResult {
     int n_iter = 0, n_eval = 0;
     LMStatus status = LMStatus::max_iter;
     std::string message;
-    std::vector<double> hessian;   // J^T W J at x (row-major)
-    std::vector<double> gradient;  // J^T W (d - m) at x
+    // J^T W J (row-major) and J^T W (d - m) at jacobian_x: x, or, when the last step was checked by its
+    // chi2 alone (a step of relative chi2 decrease below ftol, as the quadratic model predicted), the
+    // point that step started from.
+    std::vector<double> hessian, gradient, jacobian_x;
     std::vector<LMIteration> log;
     bool success() const { return static_cast<int>(status) > 0; }
 };

@@ -19,6 +19,26 @@
 
 namespace galforge {
 
+// One component's value in its window (h x w) and its derivatives there, for the fit. The derivative
+// with respect to parameter k at window pixel (i, j) is
+//     column_scale[k] * planes[k * plane_size + i * stride + offset + j]  (= column_scale[k] * row(k, i)[j])
+// in single precision (see ComponentKernel::gradient): a power-of-two scale keeps the stored values
+// within single precision whatever the image's units, and convolved rows are kept as the FFT leaves
+// them (stride >= w, no crop copy).
+struct ComponentJacobian {
+    std::vector<double> value;
+    std::vector<float> planes;
+    std::vector<double> column_scale;
+    std::ptrdiff_t stride = 0, offset = 0, plane_size = 0;
+
+    const float* row(std::size_t k, std::ptrdiff_t i) const {
+        return planes.data() + static_cast<std::ptrdiff_t>(k) * plane_size + i * stride + offset;
+    }
+    float* row(std::size_t k, std::ptrdiff_t i) {
+        return planes.data() + static_cast<std::ptrdiff_t>(k) * plane_size + i * stride + offset;
+    }
+};
+
 class ImageModel {
 public:
     // psf: (ky, kx) C-contiguous or null (no convolution), used as given (not normalised). extend: grow
@@ -44,12 +64,9 @@ public:
     void check(const double* params) const;
 
     // The contribution of one component inside its window (h x w, overwritten) and, for each k with
-    // want[k], the derivative with respect to its k-th parameter: block k of `jacobian` (h x w each, in
-    // single precision: see ComponentKernel::gradient) times column_scale[k]. The scales (powers of two)
-    // keep the stored derivatives within single precision whatever the image's units.
+    // want[k], the derivative with respect to its k-th parameter (see ComponentJacobian).
     void component_jacobian(std::size_t component, const double* params, const std::vector<bool>& want,
-                            std::vector<double>& value, std::vector<float>& jacobian,
-                            std::vector<double>& column_scale) const;
+                            ComponentJacobian& out) const;
 
 private:
     struct Region {  // a window grown by the PSF margin, with its convolver
@@ -91,6 +108,8 @@ public:
 
     std::size_t size() const override { return free_index_.size(); }
     double normal_equations(const std::vector<double>& x, std::vector<double>& H, std::vector<double>& g) override;
+    // chi2 from the model image alone (rendered, no derivatives).
+    double chi2_at(const std::vector<double>& x) override;
     // H and g of normal_equations at x turned into the natural parameters (q, pa) by the chain rule.
     void to_natural(const std::vector<double>& x, std::vector<double>& H, std::vector<double>& g) const;
     // The prior term sum ((p - mean) / sigma)^2 at free parameters x (0 without priors).
@@ -118,9 +137,7 @@ private:
     std::vector<double> weighted_residual_;
     std::vector<double> partial_sums_;        // normal_equations' per-task sums
     struct Block {  // one active component's value and free-parameter derivatives in its window
-        std::vector<double> value;
-        std::vector<float> jacobian;
-        std::vector<double> column_scale;  // the derivatives are the jacobian's columns times these
+        ComponentJacobian jacobian;
         std::vector<bool> want;
         std::vector<std::size_t> columns;  // index among free parameters of each wanted derivative
         bool ellipticity = false;          // q, pa slots hold e1, e2
@@ -131,6 +148,7 @@ private:
     std::vector<Block> blocks_;
 
     void fill_model(const std::vector<double>& full);
+    const std::vector<double>& image_at(const std::vector<double>& x);  // model_image without a copy
 };
 
 }  // namespace galforge
