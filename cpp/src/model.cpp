@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "buffer_pool.hpp"
 #include "vector_clones.hpp"
 
 namespace galforge {
@@ -284,13 +285,25 @@ ImageFitProblem::ImageFitProblem(const ImageModel& model, const double* data, co
             free_lower_[b.e1] = free_lower_[b.e2] = -b.e_max;
             free_upper_[b.e1] = free_upper_[b.e2] = b.e_max;
         }
+        b.jacobian.planes = detail::BufferPool<float>::take();
+        b.jacobian.value = detail::BufferPool<double>::take();
         active_.push_back(c);
         blocks_.push_back(std::move(b));
     }
     const std::size_t npix = static_cast<std::size_t>(model.ny() * model.nx());
+    for (std::vector<double>* v : {&background_, &image_, &weighted_residual_}) *v = detail::BufferPool<double>::take();
     background_.assign(npix, 0.0);
     if (!fixed.empty()) model.render(params_.data(), background_.data(), fixed);
     image_.resize(npix);
+}
+
+ImageFitProblem::~ImageFitProblem() {
+    for (Block& b : blocks_) {
+        detail::BufferPool<float>::give(std::move(b.jacobian.planes));
+        detail::BufferPool<double>::give(std::move(b.jacobian.value));
+    }
+    for (std::vector<double>* v : {&background_, &image_, &weighted_residual_})
+        detail::BufferPool<double>::give(std::move(*v));
 }
 
 std::vector<double> ImageFitProblem::full_parameters(const std::vector<double>& x) const {

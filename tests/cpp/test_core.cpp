@@ -14,6 +14,7 @@
 #include "galforge/lm.hpp"
 #include "galforge/model.hpp"
 #include "galforge/polygon.hpp"
+#include "buffer_pool.hpp"  // (cpp/src)
 #include "polygon_isa.hpp"  // (cpp/src: the per-instruction-set builds)
 #include "galforge/preprocess.hpp"
 #include "galforge/sersic.hpp"
@@ -234,6 +235,20 @@ static void test_levenberg_marquardt() {
     CHECK(!cholesky_solve(A, b, 2));
 }
 
+// The pool hands back the storage given to it (largest first, emptied), and keeps no more than its cap.
+static void test_buffer_pool() {
+    using Pool = galforge::detail::BufferPool<float>;
+    std::vector<float> small(100, 1.0f), large(5000, 2.0f);
+    const float* large_data = large.data();
+    Pool::give(std::move(small));
+    Pool::give(std::move(large));
+    std::vector<float> first = Pool::take(), second = Pool::take(), none = Pool::take();
+    CHECK(first.data() == large_data && first.empty() && first.capacity() >= 5000);
+    CHECK(second.capacity() >= 100 && none.capacity() == 0);
+    Pool::give(std::vector<float>((std::size_t(64) << 20) / sizeof(float) + 1));  // over the cap: freed
+    CHECK(Pool::take().capacity() == 0);
+}
+
 // A windowed Sersic in an image model equals render_sersic over the same window, and outside it is 0.
 static void test_image_model_window() {
     ComponentSpec spec;
@@ -419,6 +434,7 @@ static void test_preprocess() {
 int main() {
     test_bn();
     test_levenberg_marquardt();
+    test_buffer_pool();
     test_image_model_window();
     test_flux();
     test_bad_input();

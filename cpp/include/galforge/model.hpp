@@ -105,6 +105,9 @@ public:
                     std::vector<bool> free, std::vector<double> lower, std::vector<double> upper,
                     bool ellipticity_vector = false, std::vector<double> prior_mean = {},
                     std::vector<double> prior_sigma = {});
+    ~ImageFitProblem() override;  // (keeps its large buffers' pages for the thread's next problem)
+    ImageFitProblem(const ImageFitProblem&) = delete;
+    ImageFitProblem& operator=(const ImageFitProblem&) = delete;
 
     std::size_t size() const override { return free_index_.size(); }
     double normal_equations(const std::vector<double>& x, std::vector<double>& H, std::vector<double>& g) override;
