@@ -85,6 +85,27 @@ def test_model_gradient_matches_chi2_finite_differences(psf, window):
         assert fd == pytest.approx(g[k], rel=1e-5, abs=1e-6 * max(abs(x) for x in g)), k
 
 
+@pytest.mark.parametrize("unit", [1.0, 1e-30, 1e30])
+def test_normal_matrix_matches_the_jacobian_in_double(unit):
+    # J^T W J (weighted in single precision, summed in double) against numpy's double-precision product of
+    # the same Jacobian columns, with weights over six decades, in any units of the weights.
+    shape = (40, 70)
+    kernel = gf.psf.moffat(size=11, fwhm=2.5, beta=3.0)
+    model = gf.Model(shape, sersic_and_sky(), psf=kernel)
+    specs, free, _, _, _ = fitting._core_components(model.components, shape)
+    options = fitting._core_options(model)
+    weight = unit * 10.0 ** np.random.default_rng(5).uniform(-3, 3, shape)
+    _, H, _ = _core.model_jacobian(model.render(), weight, specs, free=free, **options)
+    columns = [_core.component_jacobian(shape, [spec], options["psf"], options["oversample"], options["tolerance"], 1,
+                                        True)[1] for spec in specs]
+    J = np.concatenate(columns).reshape(len(free), -1)[np.asarray(free)]
+    expected = (J * weight.ravel()) @ J.T
+    n = len(expected)
+    H = np.asarray(H).reshape(n, n)
+    scale = np.sqrt(np.outer(np.diag(expected), np.diag(expected)))
+    assert (np.abs(H - expected) / scale).max() < 1e-6
+
+
 def noisy(model, sigma, seed):
     rng = np.random.default_rng(seed)
     return model.render() + rng.normal(0, sigma, model.shape)

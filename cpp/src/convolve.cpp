@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <string>
 #include <stdexcept>
 
 #include "galforge/fft.hpp"
@@ -27,7 +28,7 @@ double compensated_sum(const double* x, std::size_t n) {
 
 Convolver::Convolver(const double* psf, std::size_t ky, std::size_t kx, std::size_t ny, std::size_t nx, bool normalize,
                      bool exact_edges)
-    : ky_(ky), kx_(kx), ny_(ny), nx_(nx), pny_(0), pnx_(0), nh_(0), psf_sum_(0.0) {
+    : ky_(ky), kx_(kx), ny_(ny), nx_(nx), pny_(0), pnx_(0), nh_(0), psf_sum_(0.0), exact_edges_(exact_edges) {
     if (psf == nullptr || ky == 0 || kx == 0) throw std::invalid_argument("psf must be a non-empty 2-d array");
     if (ny == 0 || nx == 0) throw std::invalid_argument("image shape must be non-empty");
     constexpr std::size_t kMaxSide = std::size_t(1) << 16;
@@ -70,9 +71,16 @@ Convolver::Convolver(const double* psf, std::size_t ky, std::size_t kx, std::siz
     psf_hat_single_.assign(psf_hat_.begin(), psf_hat_.end());
 }
 
+std::size_t Convolver::input_stride(std::size_t in_stride) const {
+    if (in_stride == 0 || in_stride == nx_) return nx_;
+    if (in_stride == pnx_ && !exact_edges_) return pnx_;
+    throw std::invalid_argument("input row stride " + std::to_string(in_stride) + " must be the image width " +
+                                std::to_string(nx_) + (exact_edges_ ? "" : " or the period " + std::to_string(pnx_)));
+}
+
 template <class T>
-void Convolver::padded_rows(const std::complex<T>* psf_hat, const T* in, T* out, std::size_t y0, std::size_t rows,
-                            int threads) const {
+void Convolver::padded_rows(const std::complex<T>* psf_hat, const T* in, std::size_t in_stride, T* out,
+                            std::size_t y0, std::size_t rows, int threads) const {
     // Scratch reused by each thread across calls (fresh large allocations cost page faults).
     thread_local std::vector<T> real;
     thread_local std::vector<std::complex<T>> spec;
@@ -80,7 +88,7 @@ void Convolver::padded_rows(const std::complex<T>* psf_hat, const T* in, T* out,
     // Rows of the image, zero-padded to pnx_ (unless the period is the image's), transformed along x;
     // rows >= ny_ are zero.
     const T* rows_in = in;
-    if (pnx_ != nx_) {
+    if (in_stride != pnx_) {
         real.resize(ny_ * pnx_);
         for (std::size_t i = 0; i < ny_; ++i) {
             std::copy(in + i * nx_, in + (i + 1) * nx_, real.begin() + i * pnx_);
@@ -97,8 +105,8 @@ void Convolver::padded_rows(const std::complex<T>* psf_hat, const T* in, T* out,
 }
 
 template <class T>
-void Convolver::convolve_with(const std::complex<T>* psf_hat, const T* in, T* out, const Window& window,
-                              int threads) const {
+void Convolver::convolve_with(const std::complex<T>* psf_hat, const T* in, std::size_t in_stride, T* out,
+                              const Window& window, int threads) const {
     if (threads < 1) throw std::invalid_argument("threads must be >= 1");
     if (window.y_begin < 0 || window.x_begin < 0 || window.empty() ||
         static_cast<std::size_t>(window.y_end) > ny_ || static_cast<std::size_t>(window.x_end) > nx_)
@@ -107,30 +115,32 @@ void Convolver::convolve_with(const std::complex<T>* psf_hat, const T* in, T* ou
     const std::size_t x0 = static_cast<std::size_t>(window.x_begin), cols = static_cast<std::size_t>(window.width());
     thread_local std::vector<T> result;  // (separate from padded_rows' scratch: out may alias in)
     result.resize(rows * pnx_);
-    padded_rows(psf_hat, in, result.data(), y0, rows, threads);
+    padded_rows(psf_hat, in, input_stride(in_stride), result.data(), y0, rows, threads);
     for (std::size_t i = 0; i < rows; ++i)
         std::copy(result.begin() + i * pnx_ + ox_ + x0, result.begin() + i * pnx_ + ox_ + x0 + cols, out + i * cols);
 }
 
-void Convolver::convolve(const double* in, double* out, int threads) const {
+void Convolver::convolve(const double* in, double* out, int threads, std::size_t in_stride) const {
     const Window all{0, static_cast<std::ptrdiff_t>(ny_), 0, static_cast<std::ptrdiff_t>(nx_)};
-    convolve_with(psf_hat_.data(), in, out, all, threads);
+    convolve_with(psf_hat_.data(), in, in_stride, out, all, threads);
 }
 
-void Convolver::convolve_window(const double* in, double* out, const Window& window, int threads) const {
-    convolve_with(psf_hat_.data(), in, out, window, threads);
+void Convolver::convolve_window(const double* in, double* out, const Window& window, int threads,
+                                std::size_t in_stride) const {
+    convolve_with(psf_hat_.data(), in, in_stride, out, window, threads);
 }
 
-void Convolver::convolve_window(const float* in, float* out, const Window& window, int threads) const {
-    convolve_with(psf_hat_single_.data(), in, out, window, threads);
+void Convolver::convolve_window(const float* in, float* out, const Window& window, int threads,
+                                std::size_t in_stride) const {
+    convolve_with(psf_hat_single_.data(), in, in_stride, out, window, threads);
 }
 
 void Convolver::convolve_rows(const float* in, float* out, std::ptrdiff_t y_begin, std::ptrdiff_t y_end,
-                              int threads) const {
+                              int threads, std::size_t in_stride) const {
     if (threads < 1) throw std::invalid_argument("threads must be >= 1");
     if (y_begin < 0 || y_end <= y_begin || static_cast<std::size_t>(y_end) > ny_)
         throw std::invalid_argument("convolution rows outside the image or empty");
-    padded_rows(psf_hat_single_.data(), in, out, static_cast<std::size_t>(y_begin),
+    padded_rows(psf_hat_single_.data(), in, input_stride(in_stride), out, static_cast<std::size_t>(y_begin),
                 static_cast<std::size_t>(y_end - y_begin), threads);
 }
 

@@ -19,19 +19,24 @@ public:
     Convolver(const double* psf, std::size_t ky, std::size_t kx, std::size_t ny, std::size_t nx, bool normalize,
               bool exact_edges = true);
 
-    // out may alias in. Both are C-contiguous (ny, nx).
-    void convolve(const double* in, double* out, int threads = 1) const;
+    // `in` is C-contiguous (ny, nx), or, with in_stride = padded_nx() and exact_edges = false, has rows of
+    // padded_nx() values: the columns from nx() on then stand in for the zero padding (they reach only
+    // the margins the caller ignores) and the rows are transformed where they lie, without a copy.
+    // out may alias in; it is C-contiguous (ny, nx).
+    void convolve(const double* in, double* out, int threads = 1, std::size_t in_stride = 0) const;
     // The crop `window` of convolve()'s result, written C-contiguous (window height, window width) to
     // out (may alias in).
-    void convolve_window(const double* in, double* out, const Window& window, int threads = 1) const;
+    void convolve_window(const double* in, double* out, const Window& window, int threads = 1,
+                         std::size_t in_stride = 0) const;
     // The same in single precision: errors ~1e-7 of the image's largest |value|, about twice as fast
     // and half the memory traffic (fit Jacobians, where that accuracy is ample).
-    void convolve_window(const float* in, float* out, const Window& window, int threads = 1) const;
+    void convolve_window(const float* in, float* out, const Window& window, int threads = 1,
+                         std::size_t in_stride = 0) const;
     // Rows y_begin..y_end of convolve()'s result in single precision, as the FFT leaves them (no crop
     // copy): row i is written to out + (i - y_begin) * padded_nx(), and holds the image's column x at
     // x + column_offset() (the other padded_nx() - nx() values are not the image's).
-    void convolve_rows(const float* in, float* out, std::ptrdiff_t y_begin, std::ptrdiff_t y_end,
-                       int threads = 1) const;
+    void convolve_rows(const float* in, float* out, std::ptrdiff_t y_begin, std::ptrdiff_t y_end, int threads = 1,
+                       std::size_t in_stride = 0) const;
 
     std::size_t ny() const { return ny_; }
     std::size_t nx() const { return nx_; }
@@ -47,13 +52,17 @@ private:
     std::vector<std::complex<double>> psf_hat_;  // (pny_, nh_), scaled by 1 / (pny_ pnx_)
     std::vector<std::complex<float>> psf_hat_single_;
 
+    bool exact_edges_;
+
     template <class T>
-    void convolve_with(const std::complex<T>* psf_hat, const T* in, T* out, const Window& window,
-                       int threads) const;
+    void convolve_with(const std::complex<T>* psf_hat, const T* in, std::size_t in_stride, T* out,
+                       const Window& window, int threads) const;
     // Rows y0..y0 + rows of the circular result, padded_nx() values each, to out (may not alias in).
     template <class T>
-    void padded_rows(const std::complex<T>* psf_hat, const T* in, T* out, std::size_t y0, std::size_t rows,
-                     int threads) const;
+    void padded_rows(const std::complex<T>* psf_hat, const T* in, std::size_t in_stride, T* out, std::size_t y0,
+                     std::size_t rows, int threads) const;
+    // in_stride checked: nx_ (for 0 or nx_), or pnx_ where allowed.
+    std::size_t input_stride(std::size_t in_stride) const;
 };
 
 }  // namespace galforge

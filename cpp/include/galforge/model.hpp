@@ -73,6 +73,9 @@ private:
         Window window;
         std::ptrdiff_t height, width;
         std::shared_ptr<const Convolver> convolver;
+        // Row length of the region's images: the FFT period where the margins allow (the columns past
+        // the region, rendered too, then need no zero padding nor copy), else the width.
+        std::ptrdiff_t row_length;
     };
     std::ptrdiff_t ny_, nx_, my_ = 0, mx_ = 0;
     double x_origin_, y_origin_;
@@ -138,6 +141,10 @@ private:
     std::vector<double> background_, image_;  // fixed components; scratch model image
     std::vector<double> image_x_;             // the free parameters image_ holds the model at (empty: none)
     std::vector<double> weighted_residual_;
+    // The weights as floats, times 2^-weight_exponent_ (so that the largest is in [0.5, 1)): the
+    // Jacobian's rows are weighted in single precision for J^T W J.
+    std::vector<float> weight_float_;
+    int weight_exponent_ = 0;
     std::vector<double> partial_sums_;        // normal_equations' per-task sums
     struct Block {  // one active component's value and free-parameter derivatives in its window
         ComponentJacobian jacobian;
