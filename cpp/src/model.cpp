@@ -315,6 +315,7 @@ ImageFitProblem::ImageFitProblem(const ImageModel& model, const double* data, co
     double max_weight = 0.0;
     for (std::size_t m = 0; m < npix; ++m) max_weight = std::fmax(max_weight, weight[m]);
     weight_exponent_ = max_weight > 0.0 && std::isfinite(max_weight) ? std::ilogb(max_weight) + 1 : 0;
+    weight_float_ = detail::BufferPool<float>::take();
     weight_float_.resize(npix);
     for (std::size_t m = 0; m < npix; ++m) weight_float_[m] = static_cast<float>(std::ldexp(weight[m], -weight_exponent_));
     background_.assign(npix, 0.0);
@@ -329,6 +330,7 @@ ImageFitProblem::~ImageFitProblem() {
     }
     for (std::vector<double>* v : {&background_, &image_, &weighted_residual_})
         detail::BufferPool<double>::give(std::move(*v));
+    detail::BufferPool<float>::give(std::move(weight_float_));
 }
 
 std::vector<double> ImageFitProblem::full_parameters(const std::vector<double>& x) const {
