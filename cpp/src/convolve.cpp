@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "galforge/fft.hpp"
+#include "scratch.hpp"
 
 namespace galforge {
 
@@ -84,23 +85,23 @@ void Convolver::padded_rows(const std::complex<T>* psf_hat, const T* in, std::si
     // Scratch reused by each thread across calls (fresh large allocations cost page faults).
     thread_local std::vector<T> real;
     thread_local std::vector<std::complex<T>> spec;
-    spec.resize(pny_ * nh_);
+    std::complex<T>* const spectrum = detail::grown(spec, pny_ * nh_);
     // Rows of the image, zero-padded to pnx_ (unless the period is the image's), transformed along x;
     // rows >= ny_ are zero.
     const T* rows_in = in;
     if (in_stride != pnx_) {
-        real.resize(ny_ * pnx_);
+        T* const padded = detail::grown(real, ny_ * pnx_);
         for (std::size_t i = 0; i < ny_; ++i) {
-            std::copy(in + i * nx_, in + (i + 1) * nx_, real.begin() + i * pnx_);
-            std::fill(real.begin() + i * pnx_ + nx_, real.begin() + (i + 1) * pnx_, T(0));
+            std::copy(in + i * nx_, in + (i + 1) * nx_, padded + i * pnx_);
+            std::fill(padded + i * pnx_ + nx_, padded + (i + 1) * pnx_, T(0));
         }
-        rows_in = real.data();
+        rows_in = padded;
     }
-    fft::rfft_rows(rows_in, static_cast<std::ptrdiff_t>(pnx_), spec.data(), static_cast<std::ptrdiff_t>(nh_), ny_,
-                   pnx_, threads);
-    fft::convolve_columns(spec.data(), psf_hat, pny_, nh_, ny_, oy_ + y0, rows);
+    fft::rfft_rows(rows_in, static_cast<std::ptrdiff_t>(pnx_), spectrum, static_cast<std::ptrdiff_t>(nh_), ny_, pnx_,
+                   threads);
+    fft::convolve_columns(spectrum, psf_hat, pny_, nh_, ny_, oy_ + y0, rows);
     // Only the wanted rows are transformed back.
-    fft::irfft_rows(spec.data() + (oy_ + y0) * nh_, static_cast<std::ptrdiff_t>(nh_), out,
+    fft::irfft_rows(spectrum + (oy_ + y0) * nh_, static_cast<std::ptrdiff_t>(nh_), out,
                     static_cast<std::ptrdiff_t>(pnx_), rows, pnx_, T(1), threads);
 }
 
@@ -114,10 +115,10 @@ void Convolver::convolve_with(const std::complex<T>* psf_hat, const T* in, std::
     const std::size_t y0 = static_cast<std::size_t>(window.y_begin), rows = static_cast<std::size_t>(window.height());
     const std::size_t x0 = static_cast<std::size_t>(window.x_begin), cols = static_cast<std::size_t>(window.width());
     thread_local std::vector<T> result;  // (separate from padded_rows' scratch: out may alias in)
-    result.resize(rows * pnx_);
-    padded_rows(psf_hat, in, input_stride(in_stride), result.data(), y0, rows, threads);
+    T* const rows_out = detail::grown(result, rows * pnx_);
+    padded_rows(psf_hat, in, input_stride(in_stride), rows_out, y0, rows, threads);
     for (std::size_t i = 0; i < rows; ++i)
-        std::copy(result.begin() + i * pnx_ + ox_ + x0, result.begin() + i * pnx_ + ox_ + x0 + cols, out + i * cols);
+        std::copy(rows_out + i * pnx_ + ox_ + x0, rows_out + i * pnx_ + ox_ + x0 + cols, out + i * cols);
 }
 
 void Convolver::convolve(const double* in, double* out, int threads, std::size_t in_stride) const {

@@ -9,7 +9,7 @@
 #include <string>
 #include <utility>
 
-#include "buffer_pool.hpp"
+#include "scratch.hpp"
 #include "vector_clones.hpp"
 
 namespace galforge {
@@ -205,11 +205,11 @@ void ImageModel::component_jacobian(std::size_t component, const double* params,
     thread_local std::vector<double> grid;
     thread_local std::vector<float> derivatives;
     grid.assign(grid_size, 0.0);
-    derivatives.resize(static_cast<std::size_t>(np) * grid_size);
+    float* const storage = detail::grown(derivatives, static_cast<std::size_t>(np) * grid_size);
     std::vector<float*> planes(static_cast<std::size_t>(np), nullptr);
     for (int k = 0; k < np; ++k) {
         if (!want[k] || k == linear) continue;
-        planes[k] = derivatives.data() + static_cast<std::size_t>(k) * grid_size;
+        planes[k] = storage + static_cast<std::size_t>(k) * grid_size;
         std::fill(planes[k], planes[k] + grid_size, 0.0f);
     }
     kernel.gradient(region_view(region, grid.data()), planes.data(), s, p, context_);
@@ -503,16 +503,16 @@ double ImageFitProblem::normal_equations(const std::vector<double>& x, std::vect
         const std::ptrdiff_t width = task.x1 - task.x0;
         double* out = partial.data() + task.offset;
         double* out_g = out + ca.size() * cb.size();
-        thread_local std::vector<float> weighted;  // one row of a column of J_a times the weights
-        weighted.resize(static_cast<std::size_t>(width));
+        thread_local std::vector<float> scratch;
+        float* const weighted = detail::grown(scratch, static_cast<std::size_t>(width));  // a row of J_a u times w
         for (std::ptrdiff_t i = task.y0; i < task.y1; ++i) {
             const float* pw = weight_float_.data() + i * nx + task.x0;
             for (std::size_t u = 0; u < ca.size(); ++u) {
                 const float* pu = ja.row(ca[u].first, i - wa.y_begin) + task.x0 - wa.x_begin;
-                weighted_row(pu, pw, weighted.data(), width);
+                weighted_row(pu, pw, weighted, width);
                 for (std::size_t v = task.a == task.b ? u : 0; v < cb.size(); ++v) {
                     const float* pv = jb.row(cb[v].first, i - wb.y_begin) + task.x0 - wb.x_begin;
-                    out[u * cb.size() + v] += float_dot(weighted.data(), pv, width);
+                    out[u * cb.size() + v] += float_dot(weighted, pv, width);
                 }
                 if (task.a == task.b) out_g[u] += dot(pu, wr.data() + i * nx + task.x0, width);
             }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "galforge/sersic.hpp"
+#include "scratch.hpp"
 #include "sersic_pixel.hpp"
 
 namespace galforge {
@@ -131,12 +132,6 @@ bool with_c(const GradientProfile& G, float* const gradient[kSersicParams]) {
     return gradient[kSersicParams - 1] != nullptr || G.c != 2.0;
 }
 
-// v.data() with at least n elements; v never shrinks (no re-initialisation between rows and calls).
-double* grown(std::vector<double>& v, std::size_t n) {
-    if (v.size() < n) v.resize(n);
-    return v.data();
-}
-
 // Scratch for one thread: sample points, weights and per-parameter sums.
 struct Scratch {
     std::vector<double> dx, dy, weight, sums;
@@ -242,7 +237,7 @@ void gradient_rows_adaptive(const Profile& P, const GradientProfile& G, const Im
     std::vector<std::ptrdiff_t>& owner = sc.owner;
     double* per_point[kSersicParams];
     auto evaluate = [&](const double* x, const double* y, const double* weight, std::size_t npts) {
-        double* out = grown(sc.pg, npts * kSersicParams);
+        double* out = detail::grown(sc.pg, npts * kSersicParams);
         for (int p = 0; p < kSersicParams; ++p) per_point[p] = out + p * npts;
         if (!with_c(G, gradient)) per_point[kSersicParams - 1] = nullptr;
         add_gradient(G, x, y, weight, static_cast<int>(npts), per_point);
@@ -266,7 +261,7 @@ void gradient_rows_adaptive(const Profile& P, const GradientProfile& G, const Im
         if (lo < hi) {
             const std::ptrdiff_t span = hi - lo;
             const std::size_t npts = static_cast<std::size_t>(4 * span);
-            double* const nodes = grown(sc.nodes, 3 * npts);  // x, y, weight
+            double* const nodes = detail::grown(sc.nodes, 3 * npts);  // x, y, weight
             for (int k = 0; k < 4; ++k) {
                 const double x = dx_first + static_cast<double>(lo) + (k % 2 ? detail::kGL2Node : -detail::kGL2Node);
                 const double y = dy + (k < 2 ? -detail::kGL2Node : detail::kGL2Node);
@@ -323,7 +318,7 @@ void gradient_rows_adaptive(const Profile& P, const GradientProfile& G, const Im
         }
         if (px.empty()) continue;
         evaluate(px.data(), py.data(), pw.data(), px.size());
-        double* const leaf_sum = grown(sc.leaf_sums, static_cast<std::size_t>(width));  // in double: many leaves
+        double* const leaf_sum = detail::grown(sc.leaf_sums, static_cast<std::size_t>(width));  // in double: many leaves
         for (int p = 0; p < kSersicParams; ++p) {
             if (gradient[p] == nullptr) continue;
             std::fill(leaf_sum, leaf_sum + width, 0.0);

@@ -14,7 +14,7 @@
 #include "galforge/lm.hpp"
 #include "galforge/model.hpp"
 #include "galforge/polygon.hpp"
-#include "buffer_pool.hpp"  // (cpp/src)
+#include "scratch.hpp"  // (cpp/src)
 #include "polygon_isa.hpp"  // (cpp/src: the per-instruction-set builds)
 #include "galforge/preprocess.hpp"
 #include "galforge/sersic.hpp"

@@ -1,7 +1,4 @@
-// Internal to the core (not installed): large scratch vectors kept by each thread between fits. A fit
-// allocates megabytes (Jacobian planes, model images) that the allocator often returns to the system
-// when the fit ends, so that every fit pays page faults again (~1,300 per 256x256 fit called from
-// Python, ~5 ms of system time); vectors taken from and given back to this pool keep their pages.
+// Internal to the core (not installed): scratch storage reused between calls.
 #pragma once
 #include <cstddef>
 #include <utility>
@@ -9,6 +6,18 @@
 
 namespace galforge::detail {
 
+// v.data() with at least n elements. v never shrinks: thread-local scratch used by calls of different
+// sizes (components, windows) is not value-initialised again each time it grows back.
+template <class T>
+T* grown(std::vector<T>& v, std::size_t n) {
+    if (v.size() < n) v.resize(n);
+    return v.data();
+}
+
+// Large vectors kept by each thread between fits. A fit allocates megabytes (Jacobian planes, model
+// images) that the allocator often returns to the system when the fit ends, so that every fit pays
+// page faults again (~1,300 per 256x256 fit called from Python, ~5 ms of system time); vectors taken
+// from and given back to this pool keep their pages.
 template <class T>
 class BufferPool {
 public:
