@@ -226,7 +226,8 @@ def test_junk_never_crashes_a_reducer(extracts):
 
 def test_iou_distances_with_holes_match_shapely():
     """Signed ring sums for polygons with holes against shapely's overlay areas."""
-    from galforge.zooniverse.polygon_reduce import iou_distances
+    from galforge.polygons import pack
+    from galforge.zooniverse.polygon_reduce import Drawings, iou_distances
 
     rng = np.random.default_rng(3)
     polys = []
@@ -236,8 +237,8 @@ def test_iou_distances_with_holes_match_shapely():
         polys.append(outer.difference(shapely.Point(*(c + rng.uniform(-3, 3, 2))).buffer(3 + k % 3, quad_segs=5))
                      if k % 2 == 0 else outer)
     assert sum(len(p.interiors) for p in polys) == 3
-    rings = [np.asarray(p.exterior.coords) for p in polys]
-    d = iou_distances(polys, rings, np.arange(6))
+    xy, offsets = pack([np.asarray(p.exterior.coords)[:-1] for p in polys])
+    d = iou_distances(Drawings(xy, offsets, np.arange(6), dict(enumerate(polys))))
     for i in range(6):
         for j in range(6):
             if i != j:

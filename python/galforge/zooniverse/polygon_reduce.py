@@ -50,89 +50,142 @@ _CONTOUR_IGNORED = ("rasterisation", "rasterization", "num_grid_points", "smooth
 
 
 MAX_COORDINATE = 1e100  # beyond this, products in the geometry predicates overflow
+_REASONS = {1: "malformed drawings", 2: "drawings with non-finite coordinates",
+            3: f"drawings with coordinates beyond {MAX_COORDINATE:g} (areas would overflow)",
+            4: "drawings with fewer than 3 points"}
+_USABLE, _AREA_UNCERTAIN = 0, 5  # galforge/drawings.hpp's DrawingStatus
 
 
-def _drawing(x, y, skipped):
-    """(k, 2) float vertices of a usable drawing, or None (reason counted)."""
-    try:
-        xy = np.array([x, y], dtype=float)  # ragged, nested or non-numeric lists raise
-    except (TypeError, ValueError):
-        xy = None
-    if xy is None or xy.ndim != 2:
-        skipped.add("malformed drawings")
-        return None
-    if xy.size:
-        largest = np.abs(xy).max()  # nan when any coordinate is nan
-        if not np.isfinite(largest):
-            skipped.add("drawings with non-finite coordinates")
-            return None
-        if largest > MAX_COORDINATE:
-            skipped.add(f"drawings with coordinates beyond {MAX_COORDINATE:g} (areas would overflow)")
-            return None
-    k = xy.shape[1]
-    distinct = k - 1 if k > 1 and xy[0, 0] == xy[0, -1] and xy[1, 0] == xy[1, -1] else k
-    if distinct < 3:
-        skipped.add("drawings with fewer than 3 points")
-        return None
-    return np.ascontiguousarray(xy.T)
+def pack_drawings(xs, ys, skipped):
+    """(xy, offsets, status) of drawings (lists of x lists and of y lists, or of float64 arrays), checked
+    and packed by the C++ core (``galforge/drawings.hpp``): status 0 usable, 5 usable but with an area
+    GEOS must confirm, else skipped (reason counted); the vertices of usable drawings are packed,
+    closing vertex dropped. Types the core does not read (tuples, bools, numpy scalars, nested lists)
+    are converted by numpy first, as a drawing always was."""
+    xy, offsets, status = _core.pack_drawings(xs, ys, MAX_COORDINATE)
+    undecided = np.flatnonzero(status < 0)
+    if len(undecided):
+        arrays = [xy[offsets[k]:offsets[k + 1]] for k in range(len(status))]
+        for k in undecided:
+            try:
+                a = np.array([xs[k], ys[k]], dtype=float)  # ragged, nested or non-numeric lists raise
+            except (TypeError, ValueError):
+                a = None
+            if a is None or a.ndim != 2:
+                status[k] = 1
+                continue
+            arrays[k], _, one = _core.pack_drawings([a[0]], [a[1]], MAX_COORDINATE)
+            status[k] = one[0]
+        xy, offsets = pack(arrays)
+    for code, reason in _REASONS.items():
+        n = int(np.count_nonzero(status == code))
+        if n:
+            skipped.add(reason, n)
+    return xy, offsets, status
 
 
-def polygons_of(paths, skipped):
-    """Shapely polygons of drawings (list of (k, 2) arrays): closed, repaired by ``buffer(0)``,
-    largest piece; and the vertices of their exteriors (a simple drawing's own). None where nothing
-    with area is left."""
+class Drawings:
+    """The usable drawings of one frame and tool: their exterior rings packed for the core (``xy``,
+    ``offsets``: ring i at rows offsets[i] .. offsets[i + 1] - 1, closing vertex dropped), ``users``
+    (positions of their extracts) and ``repaired`` ({i: shapely polygon} of the drawings repaired by
+    ``buffer(0)``; the others are the polygons of their own rings, built only when asked for)."""
+
+    def __init__(self, xy, offsets, users, repaired):
+        self.xy, self.offsets, self.users, self.repaired = xy, offsets, users, repaired
+
+    def __len__(self):
+        return len(self.users)
+
+    def ring(self, i):
+        return self.xy[self.offsets[i]:self.offsets[i + 1]]
+
+    def polygon(self, i):
+        """The shapely polygon of drawing i (as ``shapely.Polygon(ring)`` closes it)."""
+        import shapely
+
+        return self.repaired[i] if i in self.repaired else shapely.Polygon(self.ring(i))
+
+    def exterior(self, i):
+        """The exterior ring of drawing i with its closing vertex, as shapely gives it."""
+        if i in self.repaired:
+            return np.asarray(self.repaired[i].exterior.coords)
+        ring = self.ring(i)
+        return np.concatenate([ring, ring[:1]])
+
+
+def polygons_of(xy, offsets, status, users, skipped):
+    """:class:`Drawings` of packed drawings (:func:`pack_drawings`): rings GEOS finds self-intersecting
+    are repaired by ``buffer(0)`` (largest piece), as the reference does; drawings without area left
+    are skipped (counted)."""
     import shapely
 
-    if not paths:
-        return [], []
-    xy, offsets = pack(paths)
-    geoms = shapely.polygons(shapely.linearrings(xy, indices=np.repeat(np.arange(len(paths)), np.diff(offsets))))
-    rings = list(paths)
-    simple = _core.rings_simplicity(xy, offsets)  # GEOS's answer where certain (polygons.ring_simplicity), 3x faster
-    unsure = np.flatnonzero(simple < 0)
-    if len(unsure):
-        simple[unsure] = shapely.is_simple(geoms[unsure])
+    keep = np.flatnonzero((status == _USABLE) | (status == _AREA_UNCERTAIN))
+    offsets = offsets[np.concatenate([keep, [len(status)]])] if len(keep) < len(status) else offsets
+    users, uncertain = users[keep], status[keep] == _AREA_UNCERTAIN
+    n = len(keep)
+    simple = _core.rings_simplicity(xy, offsets)  # GEOS's answer where certain (polygons.ring_simplicity)
+    ask = np.flatnonzero((simple != 1) | uncertain)  # rings the core's answers do not settle: shapely polygons
+    geoms = {}
+    if len(ask):
+        sizes = np.diff(offsets)[ask]
+        rows = np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in ask])
+        built = shapely.polygons(shapely.linearrings(xy[rows], indices=np.repeat(np.arange(len(ask)), sizes)))
+        geoms = dict(zip(ask.tolist(), built))
+    unsure = [i for i in ask if simple[i] < 0]
+    if unsure:
+        simple[unsure] = shapely.is_simple(np.array([geoms[i] for i in unsure], dtype=object))
+    usable = np.ones(n, dtype=bool)
+    repaired = {}
     repair = np.flatnonzero(simple == 0)
-    for i, g in zip(repair, shapely.buffer(geoms[repair], 0) if len(repair) else []):
+    for i, g in zip(repair, shapely.buffer(np.array([geoms[i] for i in repair], dtype=object), 0) if len(repair) else []):
         if shapely.get_type_id(g) in (6, 7):  # MultiPolygon, GeometryCollection: the largest piece
             parts = shapely.get_parts(g)
             g = parts[int(np.argmax(shapely.area(parts)))] if len(parts) else None
-        geoms[i] = g if g is not None and shapely.get_type_id(g) == 3 else None
-        rings[i] = shapely.get_coordinates(shapely.get_exterior_ring(geoms[i])) if geoms[i] is not None else None
-    usable = shapely.area(geoms) > 0  # None gives nan
+        if g is None or shapely.get_type_id(g) != 3 or not shapely.area(g) > 0:
+            usable[i] = False
+        else:
+            repaired[int(i)] = g
+    for i in np.flatnonzero(uncertain & (simple == 1)):  # a simple ring whose area may be 0: GEOS decides
+        usable[i] = shapely.area(geoms[i]) > 0
     if not usable.all():
         skipped.add("drawings with no area", int((~usable).sum()))
-    return [g if ok else None for g, ok in zip(geoms, usable)], [r if ok else None for r, ok in zip(rings, usable)]
+    if not repaired and usable.all():
+        return Drawings(xy, offsets, users, {})
+    rings, kept = [], {}
+    for i in np.flatnonzero(usable):
+        if i in repaired:
+            kept[len(rings)] = repaired[i]
+            rings.append(shapely.get_coordinates(repaired[i].exterior)[:-1])
+        else:
+            rings.append(xy[offsets[i]:offsets[i + 1]])
+    xy, offsets = pack(rings)
+    return Drawings(xy, offsets, users[usable], kept)
 
 
 def group_polygons(extracts, skipped):
-    """``{frame: {tool: {'polygons', 'rings', 'users'}}}``; ``users`` is the extract's position."""
+    """``{frame: {tool: Drawings}}``; a drawing's user is its extract's position."""
     frames = sorted({k for d in extracts for k in d if k.startswith("frame")})
     out = {}
     for frame in frames:
         out[frame] = {}
         tools = sorted({"_".join(k.split("_")[:-1]) for d in extracts for k in d.get(frame, {})} - {"gold"})
         for tool in tools:
-            paths, users = [], []
+            xs, ys, users = [], [], []
             for user, d in enumerate(extracts):
                 if frame not in d:
                     continue
                 out[frame].setdefault(tool, None)
-                xs, ys = d[frame].get(f"{tool}_pathX"), d[frame].get(f"{tool}_pathY")
-                if xs is None or ys is None:
+                x, y = d[frame].get(f"{tool}_pathX"), d[frame].get(f"{tool}_pathY")
+                if x is None or y is None:
                     continue
-                if not isinstance(xs, list) or not isinstance(ys, list) or len(xs) != len(ys):
+                if not isinstance(x, list) or not isinstance(y, list) or len(x) != len(y):
                     skipped.add("malformed drawings")
                     continue
-                for x, y in zip(xs, ys):
-                    xy = _drawing(x, y, skipped)
-                    if xy is not None:
-                        paths.append(xy)
-                        users.append(user)
-            polys, rings = polygons_of(paths, skipped)
-            keep = [i for i, p in enumerate(polys) if p is not None]
-            out[frame][tool] = {"polygons": [polys[i] for i in keep], "rings": [rings[i] for i in keep],
-                                "users": np.array([users[i] for i in keep], dtype=np.int64)}
+                xs += x
+                ys += y
+                users += [user] * len(x)
+            xy, offsets, status = pack_drawings(xs, ys, skipped)
+            out[frame][tool] = polygons_of(xy, offsets, status, np.array(users, dtype=np.int64), skipped)
     return out
 
 
@@ -152,19 +205,14 @@ def _holed_intersection(a, b):
     return sum(sa * sb * intersection_area(ra, rb) for ra, sa in a for rb, sb in b)
 
 
-def iou_distances(polygons, rings, users):
-    """IoU distance matrix of shapely polygons whose exteriors are ``rings`` (C++ core; pairs with a
+def iou_distances(drawings):
+    """IoU distance matrix of :class:`Drawings` (C++ core on the packed rings; pairs with a repaired
     polygon that has holes by the signed sum of the rings' intersections)."""
     import shapely
 
-    from ..polygons import iou_distance_matrix
-
-    n = len(polygons)
-    d = iou_distance_matrix(rings, groups=users)
-    holed = np.flatnonzero(shapely.get_num_interior_rings(np.array(polygons, dtype=object)) > 0)
-    if len(holed) == 0:
-        return d
-    areas = shapely.area(np.array(polygons, dtype=object))
+    n, users = len(drawings), drawings.users
+    d = _core.iou_distance_matrix(drawings.xy, drawings.offsets, users, 1)
+    holed = [i for i, p in drawings.repaired.items() if shapely.get_num_interior_rings(p) > 0]
     signed = {}
     for i in holed:
         for j in range(n):
@@ -172,9 +220,10 @@ def iou_distances(polygons, rings, users):
                 continue
             for k in (i, j):
                 if k not in signed:
-                    signed[k] = _signed_rings(polygons[k])
+                    signed[k] = _signed_rings(drawings.polygon(k))
             inter = max(_holed_intersection(signed[i], signed[j]), 0.0)
-            d[i, j] = d[j, i] = 1.0 - inter / (areas[i] + areas[j] - inter)
+            area_i, area_j = drawings.polygon(i).area, drawings.polygon(j).area
+            d[i, j] = d[j, i] = 1.0 - inter / (area_i + area_j - inter)
     return d
 
 
@@ -230,23 +279,25 @@ def _timestamp(value):
                              "an ISO time, a datetime or a pandas Timestamp")
 
 
-def average_polygon(average_type, polygons, distances, created_at):
-    """The cluster's average as a shapely geometry (see the module docstring)."""
+def average_ring(average_type, drawings, idx, distances, created_at):
+    """The exterior ring (closing vertex repeated; empty when it has no area) of the average of the
+    cluster of ``drawings`` at positions ``idx`` (see the module docstring)."""
     import shapely
 
     if average_type == "median":
         d = np.where(np.isinf(distances), 1.0, distances)
-        return polygons[int(np.argmin(np.sum(d, axis=0)))]
+        return drawings.exterior(idx[int(np.argmin(np.sum(d, axis=0)))])
     if average_type == "last":
-        return polygons[int(np.argmax([_timestamp(t) for t in created_at]))]
-    if len(polygons) == 1:
-        return polygons[0]
+        return drawings.exterior(idx[int(np.argmax([_timestamp(t) for t in created_at]))])
+    if len(idx) == 1:
+        return drawings.exterior(idx[0])
+    polygons = [drawings.polygon(i) for i in idx]
     if average_type == "union":
-        return unify(polygons)
+        return _exterior(unify(polygons))
     inter = polygons[0]
     for p in polygons[1:]:
         inter = shapely.intersection(inter, p)
-    return _largest_polygon(inter)
+    return _exterior(_largest_polygon(inter))
 
 
 def _exterior(geom):
@@ -286,11 +337,11 @@ def polygon_reducer(extracts, **kwargs):
     for frame, tools in groups.items():
         res = out.setdefault(frame, {})
         for tool, g in tools.items():
-            polys, users = g["polygons"], g["users"]
-            res[f"{tool}_cluster_labels"] = [-1] * len(polys)
-            if len(polys) < max(1, opts["min_samples"]):
+            users = g.users
+            res[f"{tool}_cluster_labels"] = [-1] * len(g)
+            if len(g) < max(1, opts["min_samples"]):
                 continue
-            d = iou_distances(polys, g["rings"], users)
+            d = iou_distances(g)
             labels = dbscan_labels(d, opts["eps"], max(1, opts["min_samples"]))
             res[f"{tool}_cluster_labels"] = labels.tolist()
             for label in sorted(set(labels.tolist()) - {-1}):
@@ -300,7 +351,7 @@ def polygon_reducer(extracts, **kwargs):
                     continue
                 sub = d[np.ix_(idx, idx)]
                 times = [created_at[users[i]] for i in idx] if average_type == "last" else None
-                xy = _exterior(average_polygon(average_type, [polys[i] for i in idx], sub, times))
+                xy = average_ring(average_type, g, idx, sub, times)
                 res.setdefault(f"{tool}_clusters_count", []).append(len(idx))
                 out.setdefault("threshold", []).append(threshold)
                 res.setdefault(f"{tool}_clusters_x", []).append(xy[:, 0].tolist())
@@ -394,17 +445,16 @@ def polygon_reducer_contours(extracts, **kwargs):
     items = []
     for frame, tools in groups.items():
         for tool, g in tools.items():
-            polys, users = g["polygons"], g["users"]
             labels = None
-            if len(polys) >= max(1, opts["min_samples"]):
-                d = iou_distances(polys, g["rings"], users)
+            if len(g) >= max(1, opts["min_samples"]):
+                d = iou_distances(g)
                 labels = dbscan_labels(d, opts["eps"], max(1, opts["min_samples"]))
             if labels is None or not np.any(labels > -1):
-                items.append({frame: {f"{tool}_cluster_labels": [-1] * len(polys)}})
+                items.append({frame: {f"{tool}_cluster_labels": [-1] * len(g)}})
                 continue
             for label in sorted(set(labels.tolist()) - {-1}):
                 idx = np.flatnonzero(labels == label)
-                members = [polys[i] for i in idx]
+                members = [g.polygon(i) for i in idx]
                 contours = raster_contours(members) if len(idx) > 9 else intersection_contours(members)
                 rings = [np.asarray(c.exterior.coords) for c in contours]
                 items.append({frame: {
