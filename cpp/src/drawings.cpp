@@ -44,11 +44,39 @@ const char* json_number_end(const char* p, const char* end, bool& integer) {
 // Whether p starts ", " (two characters before end).
 bool separator(const char* p, const char* end) { return end - p >= 2 && p[0] == ',' && p[1] == ' '; }
 
+
+// Clinger's exact case: a decimal of at most 15 significant digits and at most 22 fraction digits,
+// without exponent, is (an integer below 2^53) / 10^k with both exact in double, so one correctly
+// rounded division gives the correctly rounded value. Returns false when the text is not that case.
+bool exact_decimal(const char* p, const char* q, double& v) {
+    static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const bool negative = *p == '-';
+    if (negative) ++p;
+    std::uint64_t digits = 0;
+    int count = 0, fraction = -1;
+    for (; p < q; ++p) {
+        if (*p == '.') {
+            fraction = 0;
+            continue;
+        }
+        if (!digit(*p)) return false;  // an exponent
+        digits = digits * 10 + static_cast<std::uint64_t>(*p - '0');
+        if (++count > 15) return false;
+        if (fraction >= 0) ++fraction;
+    }
+    if (fraction > 22) return false;
+    v = static_cast<double>(digits) / kPow10[fraction > 0 ? fraction : 0];
+    if (negative) v = -v;
+    return true;
+}
+
 }  // namespace
 
 bool parse_number_lists(const char* text, std::size_t size, std::vector<double>& values,
                         std::vector<std::int64_t>& offsets) {
     values.clear();
+    values.reserve(size / 4);  // ", " and at least one digit a number
     offsets.assign(1, 0);
     const char* p = text;
     const char* const end = text + size;
@@ -66,9 +94,11 @@ bool parse_number_lists(const char* text, std::size_t size, std::vector<double>&
                 const char* q = json_number_end(p, end, integer);
                 if (q == nullptr) return false;
                 double v = 0.0;
-                const std::from_chars_result r = std::from_chars(p, q, v);
-                if (r.ec != std::errc() || r.ptr != q) return false;  // beyond double's range
-                if (v != 0.0 && std::fabs(v) < 2.2250738585072014e-308) return false;  // subnormal: leave it to Python
+                if (!exact_decimal(p, q, v)) {
+                    const std::from_chars_result r = std::from_chars(p, q, v);
+                    if (r.ec != std::errc() || r.ptr != q) return false;  // beyond double's range
+                    if (v != 0.0 && std::fabs(v) < 2.2250738585072014e-308) return false;  // subnormal: Python's
+                }
                 values.push_back(integer && v == 0.0 ? 0.0 : v);  // the integer -0 is 0
                 p = q;
                 if (p < end && *p == ']') {

@@ -227,7 +227,8 @@ def reduce_job(job, name, keywords, workflow_id):
     """Reduce one ``(subject, task, rows)`` job; returns (output rows, Counter of skipped items)."""
     subject, task, group = job
     with collecting() as tally:
-        extracts = [unflatten(r) for r in group]
+        paths = name in ("polygon_reducer", "polygon_reducer_contours")  # drawings read as arrays
+        extracts = [unflatten(r, paths=paths) for r in group]
         reduction = REDUCERS[name](extracts, user_id=[_number(r.get("user_id", "")) for r in group],
                                    created_at=[r["_time"] for r in group], **keywords)
     out = [[("subject_id", subject), ("workflow_id", workflow_id), ("task", task), ("reducer", name)] + flatten(item)

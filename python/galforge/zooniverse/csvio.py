@@ -12,6 +12,7 @@ import math
 import os
 import sys
 
+from .. import _core
 from .._files import atomic_write
 from ..errors import GalforgeFileNotFoundError, GalforgeValueError
 from .texts import loads, value_text
@@ -105,9 +106,11 @@ def literal(text):
     return {"True": True, "False": False}.get(text, text)
 
 
-def unflatten(row, prefix="data"):
+def unflatten(row, prefix="data", paths=False):
     """The nested dict of a row's non-empty ``data.*`` cells (text is read by :func:`literal`; other
-    values are taken as they are, None and NaN as empty cells)."""
+    values are taken as they are, None and NaN as empty cells). With ``paths``, drawing paths
+    (``*_pathX`` / ``*_pathY`` cells holding lists of lists of numbers as ``str`` writes them) become
+    lists of float64 arrays, read by the C++ core (the same numbers, for the polygon reducers)."""
     out, start = {}, prefix + "."
     for name, text in row.items():
         if name is None or not name.startswith(start):
@@ -115,7 +118,11 @@ def unflatten(row, prefix="data"):
         if isinstance(text, str):
             if text == "":
                 continue
-            value = literal(text)
+            value = None
+            if paths and text[:2] == "[[" and name[-6:] in ("_pathX", "_pathY"):
+                value = _core.parse_number_lists(text)
+            if value is None:
+                value = literal(text)
         elif _empty(text):
             continue
         else:

@@ -124,38 +124,41 @@ def polygons_of(xy, offsets, status, users, skipped):
     users, uncertain = users[keep], status[keep] == _AREA_UNCERTAIN
     n = len(keep)
     simple = _core.rings_simplicity(xy, offsets)  # GEOS's answer where certain (polygons.ring_simplicity)
-    ask = np.flatnonzero((simple != 1) | uncertain)  # rings the core's answers do not settle: shapely polygons
-    geoms = {}
-    if len(ask):
-        sizes = np.diff(offsets)[ask]
-        rows = np.concatenate([np.arange(offsets[i], offsets[i + 1]) for i in ask])
-        built = shapely.polygons(shapely.linearrings(xy[rows], indices=np.repeat(np.arange(len(ask)), sizes)))
-        geoms = dict(zip(ask.tolist(), built))
-    unsure = [i for i in ask if simple[i] < 0]
-    if unsure:
-        simple[unsure] = shapely.is_simple(np.array([geoms[i] for i in unsure], dtype=object))
+    ask = (simple != 1) | uncertain  # rings the core's answers do not settle: shapely polygons
+    if not ask.any():
+        return Drawings(xy, offsets, users, {})
+    sizes = np.diff(offsets)
+    index = np.flatnonzero(ask)
+    geoms = np.empty(n, dtype=object)
+    geoms[index] = shapely.polygons(shapely.linearrings(xy[np.repeat(ask, sizes)],
+                                                        indices=np.repeat(np.arange(len(index)), sizes[index])))
+    unsure = np.flatnonzero(simple < 0)
+    if len(unsure):
+        simple[unsure] = shapely.is_simple(geoms[unsure])
     usable = np.ones(n, dtype=bool)
-    repaired = {}
+    check = np.flatnonzero(uncertain & (simple == 1))  # simple rings whose area may be 0: GEOS decides
+    usable[check] = shapely.area(geoms[check]) > 0
     repair = np.flatnonzero(simple == 0)
-    for i, g in zip(repair, shapely.buffer(np.array([geoms[i] for i in repair], dtype=object), 0) if len(repair) else []):
-        if shapely.get_type_id(g) in (6, 7):  # MultiPolygon, GeometryCollection: the largest piece
-            parts = shapely.get_parts(g)
-            g = parts[int(np.argmax(shapely.area(parts)))] if len(parts) else None
-        if g is None or shapely.get_type_id(g) != 3 or not shapely.area(g) > 0:
-            usable[i] = False
-        else:
-            repaired[int(i)] = g
-    for i in np.flatnonzero(uncertain & (simple == 1)):  # a simple ring whose area may be 0: GEOS decides
-        usable[i] = shapely.area(geoms[i]) > 0
+    fixed = shapely.buffer(geoms[repair], 0)
+    types = shapely.get_type_id(fixed)
+    for k in np.flatnonzero((types == 6) | (types == 7)):  # MultiPolygon, GeometryCollection: the largest piece
+        parts = shapely.get_parts(fixed[k])
+        fixed[k] = parts[int(np.argmax(shapely.area(parts)))] if len(parts) else None
+    good = (shapely.get_type_id(fixed) == 3) & (shapely.area(fixed) > 0)  # None: -1 and nan
+    usable[repair[~good]] = False
     if not usable.all():
         skipped.add("drawings with no area", int((~usable).sum()))
-    if not repaired and usable.all():
+    if not good.any() and usable.all():
         return Drawings(xy, offsets, users, {})
+    repaired = dict(zip(repair[good].tolist(), fixed[good]))
+    coords, which = shapely.get_coordinates(shapely.get_exterior_ring(fixed[good]), return_index=True)
+    ends = np.cumsum(np.bincount(which, minlength=int(good.sum())))
+    exteriors = dict(zip(repaired, np.split(coords, ends[:-1])))
     rings, kept = [], {}
-    for i in np.flatnonzero(usable):
+    for i in np.flatnonzero(usable).tolist():
         if i in repaired:
             kept[len(rings)] = repaired[i]
-            rings.append(shapely.get_coordinates(repaired[i].exterior)[:-1])
+            rings.append(exteriors[i][:-1])  # GEOS rings are closed
         else:
             rings.append(xy[offsets[i]:offsets[i + 1]])
     xy, offsets = pack(rings)
