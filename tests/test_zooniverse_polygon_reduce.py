@@ -261,3 +261,76 @@ def test_export_times_read_as_strptime(text):
             _timestamp(text)
     else:
         assert _timestamp(text) == expected
+
+
+def _drawing_reference(x, y):
+    """polygon_reducer's checks of one drawing, in numpy: (status, vertices without the closing one)."""
+    try:
+        xy = np.array([x, y], dtype=float)
+    except (TypeError, ValueError):
+        return 1, None
+    if xy.ndim != 2:
+        return 1, None
+    if xy.size and not np.isfinite(xy).all():
+        return 2, None
+    if xy.size and np.abs(xy).max() > 1e100:
+        return 3, None
+    k = xy.shape[1]
+    closed = k > 1 and xy[0, 0] == xy[0, -1] and xy[1, 0] == xy[1, -1]
+    if (k - 1 if closed else k) < 3:
+        return 4, None
+    return 0, np.ascontiguousarray(xy.T[:-1] if closed else xy.T)
+
+
+COORDINATE = st.one_of(st.floats(-1e3, 1e3), st.integers(-1000, 1000), st.floats(), st.sampled_from(
+    [1e101, -1e300, 1e-300, 5e-324, 0.0, -0.0, True, 2**1100]))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.lists(st.tuples(COORDINATE, COORDINATE), max_size=8).map(lambda p: ([a for a, _ in p],
+                                                                                             [b for _, b in p])),
+                          st.tuples(st.lists(COORDINATE, max_size=4), st.lists(COORDINATE, max_size=4)),
+                          st.tuples(st.just([[1.0, 2.0], [3.0, 4.0]]), st.just([[1.0, 2.0], [3.0, 4.0]]))),
+                max_size=6))
+def test_pack_drawings_as_numpy_and_geos(drawings):
+    """The core's checks and packing against numpy's reading; an area it calls certain is positive for GEOS."""
+    from galforge.zooniverse.polygon_reduce import pack_drawings
+    from galforge.zooniverse.skipped import SkipCounter
+
+    xs, ys = [list(x) for x, _ in drawings], [list(y) for _, y in drawings]
+    for x, y in drawings:  # the same drawings as float64 arrays (y strided), as the CSV path gives them
+        try:
+            ax, ay = np.array(x, dtype=float), np.array(y, dtype=float)
+        except (TypeError, ValueError, OverflowError):
+            continue
+        if ax.ndim == ay.ndim == 1:
+            xs.append(ax)
+            ys.append(np.repeat(ay, 2)[::2])
+    try:
+        expected = [_drawing_reference(x, y) for x, y in zip(xs, ys)]
+    except OverflowError:  # ints beyond double's range: numpy raises (not the core's concern)
+        return
+    xy, offsets, status = pack_drawings(xs, ys, SkipCounter())
+    for k, (code, vertices) in enumerate(expected):
+        got = xy[offsets[k]:offsets[k + 1]]
+        if code:
+            assert status[k] == code and len(got) == 0
+        else:
+            assert status[k] in (0, 5) and got.tobytes() == vertices.tobytes()
+            if status[k] == 0:
+                assert shapely.Polygon(vertices).area > 0
+
+
+def test_pack_drawings_checks_arguments():
+    from galforge import _core
+
+    with pytest.raises(ValueError, match="xs must be a list"):
+        _core.pack_drawings((1, 2), [], 1e100)
+    with pytest.raises(ValueError, match="same length"):
+        _core.pack_drawings([[1.0, 2.0, 3.0]], [], 1e100)
+    with pytest.raises(ValueError, match="limit must be positive"):
+        _core.pack_drawings([], [], float("nan"))
+    tiny = [0.0, 1e-120, 0.0], [0.0, 0.0, 1e-120]  # area 5e-241: below what the core calls certain
+    assert _core.pack_drawings([tiny[0]], [tiny[1]], 1e100)[2][0] == 5
+    flat = [0.0, 1.0, 2.0], [0.0, 1.0, 2.0]  # collinear: no area
+    assert _core.pack_drawings([flat[0]], [flat[1]], 1e100)[2][0] == 5
