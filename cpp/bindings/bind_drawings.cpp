@@ -60,9 +60,40 @@ py::list checked_list(const py::handle& obj, const char* name) {
     return py::reinterpret_borrow<py::list>(obj);
 }
 
+// ([p["x"] ...], [p["y"] ...]) of an exact list of exact dicts that all hold "x" and "y"; None otherwise.
+py::object points_xy(py::handle points) {
+    PyObject* v = points.ptr();
+    if (!PyList_CheckExact(v)) return py::none();
+    const Py_ssize_t n = PyList_GET_SIZE(v);
+    py::str kx("x"), ky("y");
+    py::list xs(n), ys(n);
+    for (Py_ssize_t i = 0; i < n; ++i) {
+        PyObject* p = PyList_GET_ITEM(v, i);
+        if (!PyDict_CheckExact(p)) return py::none();
+        PyObject* x = PyDict_GetItemWithError(p, kx.ptr());  // borrowed
+        if (x == nullptr) {
+            if (PyErr_Occurred()) throw py::error_already_set();
+            return py::none();
+        }
+        PyObject* y = PyDict_GetItemWithError(p, ky.ptr());
+        if (y == nullptr) {
+            if (PyErr_Occurred()) throw py::error_already_set();
+            return py::none();
+        }
+        Py_INCREF(x);
+        PyList_SET_ITEM(xs.ptr(), i, x);
+        Py_INCREF(y);
+        PyList_SET_ITEM(ys.ptr(), i, y);
+    }
+    return py::make_tuple(xs, ys);
+}
+
 }  // namespace
 
 void bind_drawings(py::module_& m) {
+    m.def("points_xy", &points_xy, py::arg("points"),
+          "([p['x'] ...], [p['y'] ...]) of an exact list of exact dicts that all hold 'x' and 'y'; None for anything "
+          "else (the caller checks it its general way).");
     m.def("parse_number_lists",
           [](py::handle text) -> py::object {
               if (!PyUnicode_CheckExact(text.ptr())) throw std::invalid_argument("text must be a str");

@@ -27,6 +27,40 @@ bool number_lists(py::handle value) {
     return true;
 }
 
+// A number orjson writes as str() does, character for character: an exact int of 64 bits (signed or
+// unsigned) or an exact float that is 0 or of magnitude in [1e-4, 1e16) (where repr uses no exponent).
+bool plain_number(PyObject* o) {
+    if (PyFloat_CheckExact(o)) {
+        const double a = std::fabs(PyFloat_AS_DOUBLE(o));
+        return a == 0.0 || (a >= 1e-4 && a < 1e16);
+    }
+    if (!PyLong_CheckExact(o)) return false;
+    int overflow = 0;
+    PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (overflow == 0) return true;
+    if (overflow < 0) return false;
+    PyLong_AsUnsignedLongLong(o);
+    if (PyErr_Occurred()) {
+        PyErr_Clear();
+        return false;
+    }
+    return true;
+}
+
+// An exact list of plain numbers or of exact lists of them (one level).
+bool plain_number_lists(py::handle value) {
+    PyObject* v = value.ptr();
+    if (!PyList_CheckExact(v)) return false;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(v); ++i) {
+        PyObject* item = PyList_GET_ITEM(v, i);
+        if (plain_number(item)) continue;
+        if (!PyList_CheckExact(item)) return false;
+        for (Py_ssize_t j = 0; j < PyList_GET_SIZE(item); ++j)
+            if (!plain_number(PyList_GET_ITEM(item, j))) return false;
+    }
+    return true;
+}
+
 // Whether every float in a parsed JSON value (dicts, lists, str, int, float, bool, None) is below
 // `limit` in magnitude; any other type gives false.
 bool floats_below(PyObject* v, double limit, int depth) {
@@ -55,6 +89,9 @@ void bind_texts(py::module_& m) {
           "Whether every float in a parsed JSON value is below limit in magnitude (false for other types).");
     m.def("number_lists", &number_lists, py::arg("value"),
           "Whether value is an exact list of exact floats / ints or of exact lists of them (any object).");
+    m.def("plain_number_lists", &plain_number_lists, py::arg("value"),
+          "number_lists with every int of 64 bits and every float 0 or of magnitude in [1e-4, 1e16): the "
+          "numbers orjson writes as str() does.");
 }
 
 }  // namespace galforge::bindings
