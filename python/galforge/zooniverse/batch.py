@@ -212,11 +212,23 @@ def prepare_reduction(extracted_csv, config):
         raise GalforgeValueError(f"no usable extraction row in {str(extracted_csv)!r}")
     workflow_id = rows[0].get("workflow_id", "")
     tasks = list(dict.fromkeys(r.get("task", "") for r in rows))
-    by_subject, seen = {}, {}
-    for r in rows:
+    by_subject, texts, buckets, unbucketed = {}, set(), {}, []
+    for r in rows:  # identical rows count once
         group = by_subject.setdefault(r["subject_id"], {}).setdefault(r.get("task", ""), [])
-        same = seen.setdefault(_quick_key(r["_cells"]), [])
-        if not any(_content(r) == _content(o) for o in same):  # identical rows count once
+        cells = r["_cells"]
+        if all(type(v) is str for _, v in cells):  # a file's rows: their texts are their key (hashed once)
+            key = tuple(cells)
+            if key in texts or (buckets and any(_content(o) == key for o in buckets.get(_quick_key(cells), ()))):
+                continue
+            texts.add(key)
+            (buckets.setdefault(_quick_key(cells), []) if buckets else unbucketed).append(r)
+            group.append(r)
+            continue
+        for o in unbucketed:  # rows holding values (not text) are compared with the rows sharing their quick key
+            buckets.setdefault(_quick_key(o["_cells"]), []).append(o)
+        unbucketed = []
+        same = buckets.setdefault(_quick_key(cells), [])
+        if not any(_content(r) == _content(o) for o in same):
             same.append(r)
             group.append(r)
     jobs = [(s, t, by_subject[s].get(t, [])) for s in by_subject for t in tasks]

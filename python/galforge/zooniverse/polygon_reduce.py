@@ -130,8 +130,8 @@ def polygons_of(xy, offsets, status, users, skipped):
     sizes = np.diff(offsets)
     index = np.flatnonzero(ask)
     geoms = np.empty(n, dtype=object)
-    geoms[index] = shapely.polygons(shapely.linearrings(xy[np.repeat(ask, sizes)],
-                                                        indices=np.repeat(np.arange(len(index)), sizes[index])))
+    rings = np.concatenate([xy[offsets[i]:offsets[i + 1]] for i in index.tolist()])
+    geoms[index] = shapely.polygons(shapely.linearrings(rings, indices=np.repeat(np.arange(len(index)), sizes[index])))
     unsure = np.flatnonzero(simple < 0)
     if len(unsure):
         simple[unsure] = shapely.is_simple(geoms[unsure])
