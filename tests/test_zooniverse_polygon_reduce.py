@@ -295,7 +295,6 @@ COORDINATE = st.one_of(st.floats(-1e3, 1e3), st.integers(-1000, 1000), st.floats
 def test_pack_drawings_as_numpy_and_geos(drawings):
     """The core's checks and packing against numpy's reading; an area it calls certain is positive for GEOS."""
     from galforge.zooniverse.polygon_reduce import pack_drawings
-    from galforge.zooniverse.skipped import SkipCounter
 
     xs, ys = [list(x) for x, _ in drawings], [list(y) for _, y in drawings]
     for x, y in drawings:  # the same drawings as float64 arrays (y strided), as the CSV path gives them
@@ -310,7 +309,7 @@ def test_pack_drawings_as_numpy_and_geos(drawings):
         expected = [_drawing_reference(x, y) for x, y in zip(xs, ys)]
     except OverflowError:  # ints beyond double's range: numpy raises (not the core's concern)
         return
-    xy, offsets, status = pack_drawings(xs, ys, SkipCounter())
+    xy, offsets, status = pack_drawings(xs, ys)
     for k, (code, vertices) in enumerate(expected):
         got = xy[offsets[k]:offsets[k + 1]]
         if code:
@@ -334,3 +333,29 @@ def test_pack_drawings_checks_arguments():
     assert _core.pack_drawings([tiny[0]], [tiny[1]], 1e100)[2][0] == 5
     flat = [0.0, 1.0, 2.0], [0.0, 1.0, 2.0]  # collinear: no area
     assert _core.pack_drawings([flat[0]], [flat[1]], 1e100)[2][0] == 5
+
+
+def test_polygon_reducer_many_is_one_call_each():
+    """Subjects reduced together (drawings packed and repaired in one pass) give each subject's own
+    reduction and skip counts, hostile drawings included; the reference checks each call above."""
+    from galforge.zooniverse.polygon_reduce import polygon_reducer_many
+    from galforge.zooniverse.skipped import collecting
+
+    calls = []
+    for seed in range(12):
+        extracts, times = subject(seed, frames=1 + seed % 2)
+        calls.append((extracts, dict(created_at=times, average_type=AVERAGES[seed % 4], eps=0.5, min_samples=2)))
+    square = [0.0, 10.0, 10.0, 0.0]
+    calls.append(([{"frame0": {"T0_tool0_pathX": [square, [1.0, float("nan"), 2.0], [1.0, 2.0], "x", [0.0] * 4],
+                               "T0_tool0_pathY": [[0.0, 0.0, 10.0, 10.0], [1.0, 2.0, 3.0], [1.0, 2.0], "y",
+                                                  [0.0, 1.0, 2.0, 3.0]]}},
+                   {"frame0": {"T0_tool0_pathX": [[1.0, 11.0, 11.0, 1.0]], "T0_tool0_pathY": [[0.0, 0.0, 10, 10.0]]}},
+                   {}, {"frame1": {"T0_tool0_pathX": [], "T0_tool0_pathY": []}}], {"eps": 0.5, "min_samples": 2}))
+    calls.append(([], {}))
+    with collecting() as together:
+        many = polygon_reducer_many(calls)
+    with collecting() as alone:
+        one = [gz.polygon_reducer(extracts, **kwargs) for extracts, kwargs in calls]
+    assert json.dumps(many) == json.dumps(one)
+    assert together == alone and alone[("polygon_reducer", "drawings with non-finite coordinates")] == 1
+    assert sum(clusters(out) for out in many) >= 12

@@ -16,7 +16,7 @@ from ..errors import GalforgeValueError
 from . import EXTRACTORS, REDUCERS
 from .csvio import cell_text, flatten, load_yaml, read_rows, unflatten, write_rows
 from .extract import annotation_by_task, parse_version
-from .polygon_reduce import _timestamp
+from .polygon_reduce import _timestamp, polygon_reducer_many
 from .skipped import SkippedDataWarning, collecting
 from .texts import loads
 
@@ -237,15 +237,25 @@ def prepare_reduction(extracted_csv, config):
 
 def reduce_job(job, name, keywords, workflow_id):
     """Reduce one ``(subject, task, rows)`` job; returns (output rows, Counter of skipped items)."""
-    subject, task, group = job
     with collecting() as tally:
-        paths = name in ("polygon_reducer", "polygon_reducer_contours")  # drawings read as arrays
-        extracts = [unflatten(r, paths=paths) for r in group]
-        reduction = REDUCERS[name](extracts, user_id=[_number(r.get("user_id", "")) for r in group],
-                                   created_at=[r["_time"] for r in group], **keywords)
-    out = [[("subject_id", subject), ("workflow_id", workflow_id), ("task", task), ("reducer", name)] + flatten(item)
-           for item in (reduction if isinstance(reduction, list) else [reduction])]
-    return out, tally
+        extracts, kwargs = _reducer_call(job, name, keywords)
+        reduction = REDUCERS[name](extracts, **kwargs)
+    return _output_rows(job, name, workflow_id, reduction), tally
+
+
+def _reducer_call(job, name, keywords):
+    """(extracts, keyword arguments) of the reducer call of a job."""
+    _, _, group = job
+    paths = name in ("polygon_reducer", "polygon_reducer_contours")  # drawings read as arrays
+    extracts = [unflatten(r, paths=paths) for r in group]
+    return extracts, dict(keywords, user_id=[_number(r.get("user_id", "")) for r in group],
+                          created_at=[r["_time"] for r in group])
+
+
+def _output_rows(job, name, workflow_id, reduction):
+    subject, task, _ = job
+    return [[("subject_id", subject), ("workflow_id", workflow_id), ("task", task), ("reducer", name)] + flatten(item)
+            for item in (reduction if isinstance(reduction, list) else [reduction])]
 
 
 def write_reduction(name, output_dir, output_name, out, skipped):
@@ -272,6 +282,13 @@ def reduce_rows(extractions, config, show_progress=False):
     """(reducer name, output rows, skipped counts) of reducing ``extractions`` (a CSV path or rows)."""
     name, keywords, workflow_id, jobs, skipped = prepare_reduction(extractions, config)
     out = []
+    if name == "polygon_reducer":  # every subject's drawings checked and repaired together
+        with collecting() as tally:
+            calls = [_reducer_call(job, name, keywords) for job in progress(jobs, len(jobs), "reduce", show_progress)]
+            for job, reduction in zip(jobs, polygon_reducer_many(calls)):
+                out += _output_rows(job, name, workflow_id, reduction)
+        skipped.update(tally)
+        return name, out, skipped
     for job in progress(jobs, len(jobs), "reduce", show_progress):
         rows, tally = reduce_job(job, name, keywords, workflow_id)
         out += rows

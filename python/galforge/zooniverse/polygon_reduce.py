@@ -56,12 +56,12 @@ _REASONS = {1: "malformed drawings", 2: "drawings with non-finite coordinates",
 _USABLE, _AREA_UNCERTAIN = 0, 5  # galforge/drawings.hpp's DrawingStatus
 
 
-def pack_drawings(xs, ys, skipped):
+def pack_drawings(xs, ys):
     """(xy, offsets, status) of drawings (lists of x lists and of y lists, or of float64 arrays), checked
     and packed by the C++ core (``galforge/drawings.hpp``): status 0 usable, 5 usable but with an area
-    GEOS must confirm, else skipped (reason counted); the vertices of usable drawings are packed,
-    closing vertex dropped. Types the core does not read (tuples, bools, numpy scalars, nested lists)
-    are converted by numpy first, as a drawing always was."""
+    GEOS must confirm, else the code of the reason to skip it (:data:`_REASONS`); the vertices of
+    usable drawings are packed, closing vertex dropped. Types the core does not read (tuples, bools,
+    numpy scalars, nested lists) are converted by numpy first, as a drawing always was."""
     xy, offsets, status = _core.pack_drawings(xs, ys, MAX_COORDINATE)
     undecided = np.flatnonzero(status < 0)
     if len(undecided):
@@ -77,10 +77,6 @@ def pack_drawings(xs, ys, skipped):
             arrays[k], _, one = _core.pack_drawings([a[0]], [a[1]], MAX_COORDINATE)
             status[k] = one[0]
         xy, offsets = pack(arrays)
-    for code, reason in _REASONS.items():
-        n = int(np.count_nonzero(status == code))
-        if n:
-            skipped.add(reason, n)
     return xy, offsets, status
 
 
@@ -99,6 +95,12 @@ class Drawings:
     def ring(self, i):
         return self.xy[self.offsets[i]:self.offsets[i + 1]]
 
+    def sub(self, a, b):
+        """Drawings a .. b - 1 (their vertices a view of these)."""
+        o = self.offsets[a:b + 1]
+        return Drawings(self.xy[o[0]:o[-1]], o - o[0], self.users[a:b],
+                        {i - a: p for i, p in self.repaired.items() if a <= i < b})
+
     def polygon(self, i):
         """The shapely polygon of drawing i (as ``shapely.Polygon(ring)`` closes it)."""
         import shapely
@@ -113,10 +115,11 @@ class Drawings:
         return np.concatenate([ring, ring[:1]])
 
 
-def polygons_of(xy, offsets, status, users, skipped):
-    """:class:`Drawings` of packed drawings (:func:`pack_drawings`): rings GEOS finds self-intersecting
-    are repaired by ``buffer(0)`` (largest piece), as the reference does; drawings without area left
-    are skipped (counted)."""
+def polygons_of(xy, offsets, status, users):
+    """(:class:`Drawings`, source, no_area) of packed drawings (:func:`pack_drawings`): rings GEOS finds
+    self-intersecting are repaired by ``buffer(0)`` (largest piece), as the reference does; the
+    usable drawings are kept (``source``: their input positions), ``no_area`` marks the input
+    drawings without area once repaired."""
     import shapely
 
     keep = np.flatnonzero((status == _USABLE) | (status == _AREA_UNCERTAIN))
@@ -125,8 +128,9 @@ def polygons_of(xy, offsets, status, users, skipped):
     n = len(keep)
     simple = _core.rings_simplicity(xy, offsets)  # GEOS's answer where certain (polygons.ring_simplicity)
     ask = (simple != 1) | uncertain  # rings the core's answers do not settle: shapely polygons
+    no_area = np.zeros(len(status), dtype=bool)
     if not ask.any():
-        return Drawings(xy, offsets, users, {})
+        return Drawings(xy, offsets, users, {}), keep, no_area
     sizes = np.diff(offsets)
     index = np.flatnonzero(ask)
     geoms = np.empty(n, dtype=object)
@@ -146,10 +150,9 @@ def polygons_of(xy, offsets, status, users, skipped):
         fixed[k] = parts[int(np.argmax(shapely.area(parts)))] if len(parts) else None
     good = (shapely.get_type_id(fixed) == 3) & (shapely.area(fixed) > 0)  # None: -1 and nan
     usable[repair[~good]] = False
-    if not usable.all():
-        skipped.add("drawings with no area", int((~usable).sum()))
+    no_area[keep[~usable]] = True
     if not good.any() and usable.all():
-        return Drawings(xy, offsets, users, {})
+        return Drawings(xy, offsets, users, {}), keep, no_area
     repaired = dict(zip(repair[good].tolist(), fixed[good]))
     coords, which = shapely.get_coordinates(shapely.get_exterior_ring(fixed[good]), return_index=True)
     ends = np.cumsum(np.bincount(which, minlength=int(good.sum())))
@@ -162,34 +165,52 @@ def polygons_of(xy, offsets, status, users, skipped):
         else:
             rings.append(xy[offsets[i]:offsets[i + 1]])
     xy, offsets = pack(rings)
-    return Drawings(xy, offsets, users[usable], kept)
+    return Drawings(xy, offsets, users[usable], kept), keep[usable], no_area
 
 
 def group_polygons(extracts, skipped):
     """``{frame: {tool: Drawings}}``; a drawing's user is its extract's position."""
-    frames = sorted({k for d in extracts for k in d if k.startswith("frame")})
-    out = {}
-    for frame in frames:
-        out[frame] = {}
-        tools = sorted({"_".join(k.split("_")[:-1]) for d in extracts for k in d.get(frame, {})} - {"gold"})
-        for tool in tools:
-            xs, ys, users = [], [], []
-            for user, d in enumerate(extracts):
-                if frame not in d:
-                    continue
-                out[frame].setdefault(tool, None)
-                x, y = d[frame].get(f"{tool}_pathX"), d[frame].get(f"{tool}_pathY")
-                if x is None or y is None:
-                    continue
-                if not isinstance(x, list) or not isinstance(y, list) or len(x) != len(y):
-                    skipped.add("malformed drawings")
-                    continue
-                xs += x
-                ys += y
-                users += [user] * len(x)
-            xy, offsets, status = pack_drawings(xs, ys, skipped)
-            out[frame][tool] = polygons_of(xy, offsets, status, np.array(users, dtype=np.int64), skipped)
-    return out
+    return group_polygons_many([extracts], [skipped])[0]
+
+
+def group_polygons_many(extracts_list, skipped_list):
+    """:func:`group_polygons` of several reducer calls (extracts and SkipCounter of each), the drawings
+    of all checked, packed and repaired together (one call of each C++ and GEOS function)."""
+    outs, segments, xs, ys, users = [], [], [], [], []
+    for extracts, skipped in zip(extracts_list, skipped_list):
+        frames = sorted({k for d in extracts for k in d if k.startswith("frame")})
+        out = {}
+        for frame in frames:
+            out[frame] = {}
+            tools = sorted({"_".join(k.split("_")[:-1]) for d in extracts for k in d.get(frame, {})} - {"gold"})
+            for tool in tools:
+                start = len(xs)
+                for user, d in enumerate(extracts):
+                    if frame not in d:
+                        continue
+                    x, y = d[frame].get(f"{tool}_pathX"), d[frame].get(f"{tool}_pathY")
+                    if x is None or y is None:
+                        continue
+                    if not isinstance(x, list) or not isinstance(y, list) or len(x) != len(y):
+                        skipped.add("malformed drawings")
+                        continue
+                    xs += x
+                    ys += y
+                    users += [user] * len(x)
+                segments.append((out[frame], tool, skipped, start, len(xs)))
+        outs.append(out)
+    xy, offsets, status = pack_drawings(xs, ys)
+    drawings, source, no_area = polygons_of(xy, offsets, status, np.array(users, dtype=np.int64))
+    bounds = np.searchsorted(source, [[start, end] for *_, start, end in segments]) if segments else []
+    for (holder, tool, skipped, start, end), (a, b) in zip(segments, bounds):
+        counts = np.bincount(status[start:end], minlength=len(_REASONS) + 1)
+        for code, reason in _REASONS.items():
+            if counts[code]:
+                skipped.add(reason, int(counts[code]))
+        if no_area[start:end].any():
+            skipped.add("drawings with no area", int(no_area[start:end].sum()))
+        holder[tool] = drawings.sub(a, b)
+    return outs
 
 
 def _signed_rings(polygon):
@@ -316,26 +337,57 @@ def _consensus_mark(tool, frame, xy, opts, count):
             "toolType": opts["tool_type"], "pathX": xy[:, 0].tolist(), "pathY": xy[:, 1].tolist()}
 
 
-def _prepare(name, extracts, kwargs, defaults, ignored=()):
+def _options(name, extracts, kwargs, defaults, ignored=()):
     require()
     opts = options(name, kwargs, defaults, ignored=_PASSED + ignored)
     if not opts["eps"] > 0:
         raise GalforgeValueError(f"{name}: eps = {opts['eps']!r} is invalid: expected a positive number")
     skipped = SkipCounter()
-    extracts = clean_extracts(extracts, skipped)
+    return opts, clean_extracts(extracts, skipped), skipped
+
+
+def _prepare(name, extracts, kwargs, defaults, ignored=()):
+    opts, extracts, skipped = _options(name, extracts, kwargs, defaults, ignored)
     return opts, extracts, skipped, group_polygons(extracts, skipped)
 
 
 def polygon_reducer(extracts, **kwargs):
     """Cluster polygon / freehand drawings and average each cluster; see the module docstring."""
-    opts, extracts, skipped, groups = _prepare("polygon_reducer", extracts, kwargs, POLYGON_DEFAULTS)
-    average_type = opts["average_type"]
-    if average_type not in AVERAGE_TYPES:
-        raise GalforgeValueError(f"polygon_reducer: average_type = {average_type!r} is invalid: "
-                                 f"expected one of {AVERAGE_TYPES}")
-    created_at = kwargs.get("created_at")
-    if average_type == "last" and (created_at is None or len(created_at) != len(extracts)):
-        raise GalforgeValueError("polygon_reducer: average_type 'last' needs created_at, one per extract")
+    (out, skipped), = _polygon_reductions([(extracts, kwargs)])
+    skipped.warn("polygon_reducer")
+    return out
+
+
+def polygon_reducer_many(calls):
+    """``[polygon_reducer(extracts, **kwargs) for extracts, kwargs in calls]`` (one warning each), the
+    drawings of every call checked, packed and repaired together (:func:`group_polygons_many`): the
+    per-call overhead of the C++ and GEOS calls is paid once (``galforge reduce`` on many subjects)."""
+    out = []
+    for reduction, skipped in _polygon_reductions(calls):
+        skipped.warn("polygon_reducer")
+        out.append(reduction)
+    return out
+
+
+def _polygon_reductions(calls):
+    """(reduction, SkipCounter) per (extracts, kwargs) of polygon_reducer."""
+    prepared = []
+    for extracts, kwargs in calls:
+        opts, extracts, skipped = _options("polygon_reducer", extracts, kwargs, POLYGON_DEFAULTS)
+        if opts["average_type"] not in AVERAGE_TYPES:
+            raise GalforgeValueError(f"polygon_reducer: average_type = {opts['average_type']!r} is invalid: "
+                                     f"expected one of {AVERAGE_TYPES}")
+        created_at = kwargs.get("created_at")
+        if opts["average_type"] == "last" and (created_at is None or len(created_at) != len(extracts)):
+            raise GalforgeValueError("polygon_reducer: average_type 'last' needs created_at, one per extract")
+        prepared.append((opts, extracts, skipped, kwargs))
+    groups = group_polygons_many([p[1] for p in prepared], [p[2] for p in prepared])
+    return [(_polygon_reduction(opts, extracts, g, kwargs), skipped)
+            for (opts, extracts, skipped, kwargs), g in zip(prepared, groups)]
+
+
+def _polygon_reduction(opts, extracts, groups, kwargs):
+    average_type, created_at = opts["average_type"], kwargs.get("created_at")
     out, count = {}, 0
     for frame, tools in groups.items():
         res = out.setdefault(frame, {})
@@ -364,7 +416,6 @@ def polygon_reducer(extracts, **kwargs):
                     out.setdefault("data", []).append(_consensus_mark(tool, frame, xy, opts, count))
                     count += 1
     out = dict(sorted(out.items()))
-    skipped.warn("polygon_reducer")
     if not kwargs.get("no_version", False):
         out["aggregation_version"] = AGGREGATION_VERSION
     out["parameters"] = {k: opts[k] for k in POLYGON_DEFAULTS}
