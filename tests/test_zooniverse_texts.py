@@ -146,3 +146,13 @@ def test_points_xy_is_the_comprehensions(points):
 def test_points_xy_leaves_the_rest_to_python(points):
     """Anything but an exact list of exact dicts with both keys: None (polygon_extractor then checks it itself)."""
     assert texts._core.points_xy(points) is None
+
+
+@pytest.mark.parametrize("text", [b"", b",", b"[1,2.5,[3,-4]]", b",,x,", b"[" + b"1.25," * 10000 + b"0]"])
+def test_comma_space_is_replace(text):
+    assert texts._core.comma_space(text) == text.replace(b",", b", ").decode("ascii")
+
+
+def test_comma_space_rejects_non_ascii():
+    with pytest.raises(ValueError, match="byte 2 is not"):
+        texts._core.comma_space("[1\u00e9]".encode())

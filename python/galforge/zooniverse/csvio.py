@@ -43,8 +43,11 @@ def split_rows(text):
     on an extraction CSV)."""
     if not text.endswith("\n") or "\0" in text or "\r" in text:
         return None
-    marked = text.replace('""', "\0")  # a doubled quote as NUL: quotes left open and close cells
-    parts = marked.split('"')  # inside quotes at odd positions
+    parts = text.split('"')  # inside quotes at odd positions, when no quote is doubled
+    doubled = not all(parts[2:-1:2])  # a doubled quote inside quotes leaves an empty part at an even position
+    marked = text.replace('""', "\0") if doubled else text  # a doubled quote as NUL: quotes left open and close cells
+    if doubled:
+        parts = marked.split('"')
     rows, row = [], [""]
     for i, part in enumerate(parts):
         if i % 2:
@@ -62,7 +65,7 @@ def split_rows(text):
     if len(parts) % 2 == 0 or row != [""] or not rows or min(map(len, rows)) < 2 \
             or "".join(map(_marked_line, rows)) != marked:
         return None
-    return [[cell.replace("\0", '"') for cell in row] for row in rows]
+    return [[cell.replace("\0", '"') for cell in row] for row in rows] if doubled else rows
 
 
 def _marked_line(cells):

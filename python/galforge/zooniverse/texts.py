@@ -43,7 +43,7 @@ def loads(text):
 def value_text(value):
     """``str(value)``, through orjson for a list of numbers or of lists of numbers."""
     if orjson is not None and _core.plain_number_lists(value):  # no text check needed (the common case)
-        return orjson.dumps(value).replace(b",", b", ").decode("ascii")
+        return _core.comma_space(orjson.dumps(value))
     if orjson is None or not _core.number_lists(value):  # exact types: no subclass, enum, tuple, numpy scalar
         return str(value)
     try:
