@@ -238,7 +238,8 @@ def test_iou_distances_with_holes_match_shapely():
                      if k % 2 == 0 else outer)
     assert sum(len(p.interiors) for p in polys) == 3
     xy, offsets = pack([np.asarray(p.exterior.coords)[:-1] for p in polys])
-    d = iou_distances(Drawings(xy, offsets, np.arange(6), dict(enumerate(polys))))
+    holed = [k for k, p in enumerate(polys) if len(p.interiors)]
+    d = iou_distances(Drawings(xy, offsets, np.arange(6), dict(enumerate(polys)), holed))
     for i in range(6):
         for j in range(6):
             if i != j:

@@ -84,10 +84,11 @@ class Drawings:
     """The usable drawings of one frame and tool: their exterior rings packed for the core (``xy``,
     ``offsets``: ring i at rows offsets[i] .. offsets[i + 1] - 1, closing vertex dropped), ``users``
     (positions of their extracts) and ``repaired`` ({i: shapely polygon} of the drawings repaired by
-    ``buffer(0)``; the others are the polygons of their own rings, built only when asked for)."""
+    ``buffer(0)``; the others are the polygons of their own rings, built only when asked for) and
+    ``holed`` (the positions of the repaired polygons that have holes, in order)."""
 
-    def __init__(self, xy, offsets, users, repaired):
-        self.xy, self.offsets, self.users, self.repaired = xy, offsets, users, repaired
+    def __init__(self, xy, offsets, users, repaired, holed=()):
+        self.xy, self.offsets, self.users, self.repaired, self.holed = xy, offsets, users, repaired, list(holed)
 
     def __len__(self):
         return len(self.users)
@@ -99,7 +100,8 @@ class Drawings:
         """Drawings a .. b - 1 (their vertices a view of these)."""
         o = self.offsets[a:b + 1]
         return Drawings(self.xy[o[0]:o[-1]], o - o[0], self.users[a:b],
-                        {i - a: p for i, p in self.repaired.items() if a <= i < b})
+                        {i - a: p for i, p in self.repaired.items() if a <= i < b},
+                        [i - a for i in self.holed if a <= i < b])
 
     def polygon(self, i):
         """The shapely polygon of drawing i (as ``shapely.Polygon(ring)`` closes it)."""
@@ -157,15 +159,18 @@ def polygons_of(xy, offsets, status, users):
     coords, which = shapely.get_coordinates(shapely.get_exterior_ring(fixed[good]), return_index=True)
     ends = np.cumsum(np.bincount(which, minlength=int(good.sum())))
     exteriors = dict(zip(repaired, np.split(coords, ends[:-1])))
-    rings, kept = [], {}
+    with_holes = set(repair[good][shapely.get_num_interior_rings(fixed[good]) > 0].tolist())
+    rings, kept, holed = [], {}, []
     for i in np.flatnonzero(usable).tolist():
         if i in repaired:
+            if i in with_holes:
+                holed.append(len(rings))
             kept[len(rings)] = repaired[i]
             rings.append(exteriors[i][:-1])  # GEOS rings are closed
         else:
             rings.append(xy[offsets[i]:offsets[i + 1]])
     xy, offsets = pack(rings)
-    return Drawings(xy, offsets, users[usable], kept), keep[usable], no_area
+    return Drawings(xy, offsets, users[usable], kept, holed), keep[usable], no_area
 
 
 def group_polygons(extracts, skipped):
@@ -234,20 +239,18 @@ def iou_distances(drawings):
     polygon that has holes by the signed sum of the rings' intersections)."""
     import shapely
 
-    n, users = len(drawings), drawings.users
+    users = drawings.users
     d = _core.iou_distance_matrix(drawings.xy, drawings.offsets, users, 1)
-    holed = [i for i, p in drawings.repaired.items() if shapely.get_num_interior_rings(p) > 0]
-    signed = {}
-    for i in holed:
-        for j in range(n):
-            if j == i or users[j] == users[i]:
-                continue
-            for k in (i, j):
-                if k not in signed:
-                    signed[k] = _signed_rings(drawings.polygon(k))
-            inter = max(_holed_intersection(signed[i], signed[j]), 0.0)
-            area_i, area_j = drawings.polygon(i).area, drawings.polygon(j).area
-            d[i, j] = d[j, i] = 1.0 - inter / (area_i + area_j - inter)
+    pairs = [(i, j) for i in drawings.holed for j in range(len(drawings)) if j != i and users[j] != users[i]]
+    if not pairs:
+        return d
+    need = sorted({k for pair in pairs for k in pair})
+    polygons = [drawings.polygon(k) for k in need]
+    areas = dict(zip(need, shapely.area(np.array(polygons, dtype=object)).tolist()))
+    signed = {k: _signed_rings(p) for k, p in zip(need, polygons)}
+    for i, j in pairs:  # in this order: a pair of two holed polygons keeps its (j, i) value
+        inter = max(_holed_intersection(signed[i], signed[j]), 0.0)
+        d[i, j] = d[j, i] = 1.0 - inter / (areas[i] + areas[j] - inter)
     return d
 
 
