@@ -110,9 +110,8 @@ class Drawings:
         return self.repaired[i] if i in self.repaired else shapely.Polygon(self.ring(i))
 
     def exterior(self, i):
-        """The exterior ring of drawing i with its closing vertex, as shapely gives it."""
-        if i in self.repaired:
-            return np.asarray(self.repaired[i].exterior.coords)
+        """The exterior ring of drawing i with its closing vertex, as shapely gives it (a repaired
+        polygon's ring is its GEOS exterior without the closing vertex, which equals the first)."""
         ring = self.ring(i)
         return np.concatenate([ring, ring[:1]])
 
