@@ -198,7 +198,8 @@ def prepare_reduction(extracted_csv, config):
     keywords = dict(keywords or {})
     skipped = Counter()
     rows = []
-    for row in read_rows(extracted_csv) if isinstance(extracted_csv, (str, os.PathLike)) else map(dict, extracted_csv):
+    from_file = isinstance(extracted_csv, (str, os.PathLike))  # every cell is text
+    for row in read_rows(extracted_csv) if from_file else map(dict, extracted_csv):
         try:
             row["_cells"] = list(row.items())  # the row as read, to drop identical rows
             row["_time"] = _timestamp(row["created_at"])
@@ -216,7 +217,7 @@ def prepare_reduction(extracted_csv, config):
     for r in rows:  # identical rows count once
         group = by_subject.setdefault(r["subject_id"], {}).setdefault(r.get("task", ""), [])
         cells = r["_cells"]
-        if all(type(v) is str for _, v in cells):  # a file's rows: their texts are their key (hashed once)
+        if from_file or all(type(v) is str for _, v in cells):  # rows of text: their texts are their key
             key = tuple(cells)
             if key in texts or (buckets and any(_content(o) == key for o in buckets.get(_quick_key(cells), ()))):
                 continue

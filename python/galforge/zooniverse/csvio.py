@@ -7,6 +7,7 @@ order). Files are written whole or not at all (a temporary file renamed over the
 """
 import ast
 import csv
+import functools
 import io
 import itertools
 import math
@@ -105,6 +106,11 @@ def literal(text):
             return ast.literal_eval(_Literals().visit(ast.parse(text, mode="eval")))
         except (ValueError, SyntaxError, TypeError):
             return text
+    return _scalar(text) if len(text) <= 64 else _scalar.__wrapped__(text)
+
+
+@functools.lru_cache(maxsize=4096)  # the same few short texts (versions, flags) on every row; values immutable
+def _scalar(text):
     for cast in (int, float):
         try:
             return cast(text)
