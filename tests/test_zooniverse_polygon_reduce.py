@@ -354,7 +354,7 @@ def test_polygon_reducer_many_is_one_call_each():
                    {}, {"frame1": {"T0_tool0_pathX": [], "T0_tool0_pathY": []}}], {"eps": 0.5, "min_samples": 2}))
     calls.append(([], {}))
     with collecting() as together:
-        many = polygon_reducer_many(calls)
+        many = list(polygon_reducer_many(calls))
     with collecting() as alone:
         one = [gz.polygon_reducer(extracts, **kwargs) for extracts, kwargs in calls]
     assert json.dumps(many) == json.dumps(one)

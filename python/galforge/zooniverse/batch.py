@@ -285,8 +285,8 @@ def reduce_rows(extractions, config, show_progress=False):
     out = []
     if name == "polygon_reducer":  # every subject's drawings checked and repaired together
         with collecting() as tally:
-            calls = [_reducer_call(job, name, keywords) for job in progress(jobs, len(jobs), "reduce", show_progress)]
-            for job, reduction in zip(jobs, polygon_reducer_many(calls)):
+            reductions = polygon_reducer_many([_reducer_call(job, name, keywords) for job in jobs])
+            for job, reduction in zip(progress(jobs, len(jobs), "reduce", show_progress), reductions):
                 out += _output_rows(job, name, workflow_id, reduction)
         skipped.update(tally)
         return name, out, skipped

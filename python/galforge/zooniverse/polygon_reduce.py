@@ -361,18 +361,17 @@ def polygon_reducer(extracts, **kwargs):
 
 
 def polygon_reducer_many(calls):
-    """``[polygon_reducer(extracts, **kwargs) for extracts, kwargs in calls]`` (one warning each), the
-    drawings of every call checked, packed and repaired together (:func:`group_polygons_many`): the
-    per-call overhead of the C++ and GEOS calls is paid once (``galforge reduce`` on many subjects)."""
-    out = []
+    """Yields ``polygon_reducer(extracts, **kwargs)`` for each ``(extracts, kwargs)`` of ``calls`` (one
+    warning each), the drawings of every call checked, packed and repaired together first
+    (:func:`group_polygons_many`): the per-call overhead of the C++ and GEOS calls is paid once
+    (``galforge reduce`` on many subjects); the clusters of each call are then found as it is yielded."""
     for reduction, skipped in _polygon_reductions(calls):
         skipped.warn("polygon_reducer")
-        out.append(reduction)
-    return out
+        yield reduction
 
 
 def _polygon_reductions(calls):
-    """(reduction, SkipCounter) per (extracts, kwargs) of polygon_reducer."""
+    """(reduction, SkipCounter) per (extracts, kwargs) of polygon_reducer (a generator)."""
     prepared = []
     for extracts, kwargs in calls:
         opts, extracts, skipped = _options("polygon_reducer", extracts, kwargs, POLYGON_DEFAULTS)
@@ -384,8 +383,8 @@ def _polygon_reductions(calls):
             raise GalforgeValueError("polygon_reducer: average_type 'last' needs created_at, one per extract")
         prepared.append((opts, extracts, skipped, kwargs))
     groups = group_polygons_many([p[1] for p in prepared], [p[2] for p in prepared])
-    return [(_polygon_reduction(opts, extracts, g, kwargs), skipped)
-            for (opts, extracts, skipped, kwargs), g in zip(prepared, groups)]
+    for (opts, extracts, skipped, kwargs), g in zip(prepared, groups):
+        yield _polygon_reduction(opts, extracts, g, kwargs), skipped
 
 
 def _polygon_reduction(opts, extracts, groups, kwargs):
