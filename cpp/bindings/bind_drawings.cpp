@@ -47,6 +47,11 @@ bool read_numbers(PyObject* o, std::vector<double>& out) {
     if (arr.ndim() != 1 || !arr.dtype().is(py::dtype::of<double>())) return false;
     const auto* base = static_cast<const char*>(arr.data());
     const py::ssize_t stride = arr.strides(0);
+    if (stride == static_cast<py::ssize_t>(sizeof(double))) {  // contiguous (the reader's arrays)
+        out.resize(static_cast<std::size_t>(arr.shape(0)));
+        if (!out.empty()) std::memcpy(out.data(), base, out.size() * sizeof(double));
+        return true;
+    }
     for (py::ssize_t i = 0; i < arr.shape(0); ++i) {
         double v;
         std::memcpy(&v, base + i * stride, sizeof v);
