@@ -405,7 +405,7 @@ def _polygon_reduction(opts, extracts, groups, kwargs):
                 threshold = len(idx) / len(extracts)
                 if not threshold > opts["min_threshold"]:
                     continue
-                sub = d[np.ix_(idx, idx)]
+                sub = d[idx][:, idx]
                 times = [created_at[users[i]] for i in idx] if average_type == "last" else None
                 xy = average_ring(average_type, g, idx, sub, times)
                 res.setdefault(f"{tool}_clusters_count", []).append(len(idx))
@@ -517,7 +517,7 @@ def polygon_reducer_contours(extracts, **kwargs):
                     f"{tool}_number_of_contours": len(contours),
                     f"{tool}_contours_x": [r[:, 0].tolist() for r in rings],
                     f"{tool}_contours_y": [r[:, 1].tolist() for r in rings],
-                    f"{tool}_consensus": consensus(d[np.ix_(idx, idx)]),
+                    f"{tool}_consensus": consensus(d[idx][:, idx]),
                     f"{tool}_cluster_labels": labels.tolist()}})
     skipped.warn("polygon_reducer_contours")
     for item in items:
