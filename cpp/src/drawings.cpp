@@ -10,65 +10,56 @@ namespace {
 
 bool digit(char c) { return c >= '0' && c <= '9'; }
 
-// The end of a JSON number starting at p (nullptr if there is none); `integer` tells whether it has
-// neither fraction nor exponent.
-const char* json_number_end(const char* p, const char* end, bool& integer) {
-    const char* q = p;
-    if (q < end && *q == '-') ++q;
-    if (q == end) return nullptr;
-    if (*q == '0') {
-        ++q;
-    } else if (*q >= '1' && *q <= '9') {
-        while (q < end && digit(*q)) ++q;
-    } else {
-        return nullptr;
-    }
-    integer = true;
-    if (q < end && *q == '.') {
-        const char* d = ++q;
-        while (q < end && digit(*q)) ++q;
-        if (q == d) return nullptr;
-        integer = false;
-    }
-    if (q < end && (*q == 'e' || *q == 'E')) {
-        ++q;
-        if (q < end && (*q == '+' || *q == '-')) ++q;
-        const char* d = q;
-        while (q < end && digit(*q)) ++q;
-        if (q == d) return nullptr;
-        integer = false;
-    }
-    return q;
-}
-
 // Whether p starts ", " (two characters before end).
 bool separator(const char* p, const char* end) { return end - p >= 2 && p[0] == ',' && p[1] == ' '; }
 
-
-// Clinger's exact case: a decimal of at most 15 significant digits and at most 22 fraction digits,
-// without exponent, is (an integer below 2^53) / 10^k with both exact in double, so one correctly
-// rounded division gives the correctly rounded value. Returns false when the text is not that case.
-bool exact_decimal(const char* p, const char* q, double& v) {
+// Reads one number in JSON's grammar at p into v; returns its end, or nullptr when there is none or it
+// is beyond double's range or subnormal. Clinger's exact case, a decimal of at most 15 significant
+// digits and at most 22 fraction digits without exponent, is (an integer below 2^53) / 10^k with both
+// exact in double: one correctly rounded division gives the correctly rounded value. Other numbers go
+// to std::from_chars. The integer -0 is 0 (+0.0), as Python's int.
+const char* read_number(const char* p, const char* end, double& v) {
     static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-    const bool negative = *p == '-';
+    const char* const start = p;
+    const bool negative = p < end && *p == '-';
     if (negative) ++p;
-    std::uint64_t digits = 0;
-    int count = 0, fraction = -1;
-    for (; p < q; ++p) {
-        if (*p == '.') {
-            fraction = 0;
-            continue;
-        }
-        if (!digit(*p)) return false;  // an exponent
-        digits = digits * 10 + static_cast<std::uint64_t>(*p - '0');
-        if (++count > 15) return false;
-        if (fraction >= 0) ++fraction;
+    if (p == end) return nullptr;
+    std::uint64_t digits = 0;  // wraps beyond 19 digits: then unused (count > 15)
+    int count = 0, fraction = 0;
+    if (*p == '0') {
+        ++p;
+    } else if (*p >= '1' && *p <= '9') {
+        for (; p < end && digit(*p); ++p, ++count) digits = digits * 10 + static_cast<std::uint64_t>(*p - '0');
+    } else {
+        return nullptr;
     }
-    if (fraction > 22) return false;
-    v = static_cast<double>(digits) / kPow10[fraction > 0 ? fraction : 0];
-    if (negative) v = -v;
-    return true;
+    bool integer = true, exponent = false;
+    if (p < end && *p == '.') {
+        const char* d = ++p;
+        for (; p < end && digit(*p); ++p, ++count, ++fraction) digits = digits * 10 + static_cast<std::uint64_t>(*p - '0');
+        if (p == d) return nullptr;
+        integer = false;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        ++p;
+        if (p < end && (*p == '+' || *p == '-')) ++p;
+        const char* d = p;
+        while (p < end && digit(*p)) ++p;
+        if (p == d) return nullptr;
+        integer = false;
+        exponent = true;
+    }
+    if (!exponent && count <= 15 && fraction <= 22) {
+        v = static_cast<double>(digits) / kPow10[fraction];
+        if (negative) v = -v;
+    } else {
+        const std::from_chars_result r = std::from_chars(start, p, v);
+        if (r.ec != std::errc() || r.ptr != p) return nullptr;  // beyond double's range
+        if (v != 0.0 && std::fabs(v) < 2.2250738585072014e-308) return nullptr;  // subnormal: Python's
+    }
+    if (integer && v == 0.0) v = 0.0;
+    return p;
 }
 
 }  // namespace
@@ -90,17 +81,10 @@ bool parse_number_lists(const char* text, std::size_t size, std::vector<double>&
             ++p;
         } else {
             for (;;) {
-                bool integer = false;
-                const char* q = json_number_end(p, end, integer);
-                if (q == nullptr) return false;
                 double v = 0.0;
-                if (!exact_decimal(p, q, v)) {
-                    const std::from_chars_result r = std::from_chars(p, q, v);
-                    if (r.ec != std::errc() || r.ptr != q) return false;  // beyond double's range
-                    if (v != 0.0 && std::fabs(v) < 2.2250738585072014e-308) return false;  // subnormal: Python's
-                }
-                values.push_back(integer && v == 0.0 ? 0.0 : v);  // the integer -0 is 0
-                p = q;
+                p = read_number(p, end, v);
+                if (p == nullptr) return false;
+                values.push_back(v);
                 if (p < end && *p == ']') {
                     ++p;
                     break;
