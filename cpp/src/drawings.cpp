@@ -37,7 +37,8 @@ const char* read_number(const char* p, const char* end, double& v) {
     bool integer = true, exponent = false;
     if (p < end && *p == '.') {
         const char* d = ++p;
-        for (; p < end && digit(*p); ++p, ++count, ++fraction) digits = digits * 10 + static_cast<std::uint64_t>(*p - '0');
+        for (; p < end && digit(*p); ++p, ++count, ++fraction)
+            digits = digits * 10 + static_cast<std::uint64_t>(*p - '0');
         if (p == d) return nullptr;
         integer = false;
     }
