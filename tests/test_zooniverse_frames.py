@@ -98,3 +98,19 @@ def test_identical_rows_count_once(extracted):
     assert gz.reduce(mine + [dict(first), as_text], config, as_frame=False) == once
     again = gz.reduce(mine + [moved], config, as_frame=False)
     assert len(again[0][labels]) == len(once[0][labels]) + len(first[column])
+
+
+def test_identical_rows_count_once_as_text_and_values(cli, extracted):
+    """The CSV's rows (all text) and the same rows as values, in either order, count once."""
+    from galforge.zooniverse.csvio import read_rows
+
+    texts = read_rows(cli["extracted_path"])
+    values = extracted["polygon_extractor"].to_dict("records")
+    subject = texts[0]["subject_id"]
+    mine_t = [r for r in texts if r["subject_id"] == subject]
+    mine_v = [r for r in values if str(r["subject_id"]) == subject]
+    config = {"reducer_config": {"polygon_reducer": {"eps": 0.5, "min_samples": 2}}}
+    once = gz.reduce(mine_t, config, as_frame=False)
+    assert gz.reduce(mine_v, config, as_frame=False) == once
+    assert gz.reduce(mine_t + mine_v, config, as_frame=False) == once
+    assert gz.reduce(mine_v + mine_t + mine_t, config, as_frame=False) == once

@@ -226,7 +226,8 @@ def test_junk_never_crashes_a_reducer(extracts):
 
 def test_iou_distances_with_holes_match_shapely():
     """Signed ring sums for polygons with holes against shapely's overlay areas."""
-    from galforge.zooniverse.polygon_reduce import iou_distances
+    from galforge.polygons import pack
+    from galforge.zooniverse.polygon_reduce import Drawings, iou_distances
 
     rng = np.random.default_rng(3)
     polys = []
@@ -236,8 +237,9 @@ def test_iou_distances_with_holes_match_shapely():
         polys.append(outer.difference(shapely.Point(*(c + rng.uniform(-3, 3, 2))).buffer(3 + k % 3, quad_segs=5))
                      if k % 2 == 0 else outer)
     assert sum(len(p.interiors) for p in polys) == 3
-    rings = [np.asarray(p.exterior.coords) for p in polys]
-    d = iou_distances(polys, rings, np.arange(6))
+    xy, offsets = pack([np.asarray(p.exterior.coords)[:-1] for p in polys])
+    holed = [k for k, p in enumerate(polys) if len(p.interiors)]
+    d = iou_distances(Drawings(xy, offsets, np.arange(6), dict(enumerate(polys)), holed))
     for i in range(6):
         for j in range(6):
             if i != j:
@@ -260,3 +262,101 @@ def test_export_times_read_as_strptime(text):
             _timestamp(text)
     else:
         assert _timestamp(text) == expected
+
+
+def _drawing_reference(x, y):
+    """polygon_reducer's checks of one drawing, in numpy: (status, vertices without the closing one)."""
+    try:
+        xy = np.array([x, y], dtype=float)
+    except (TypeError, ValueError):
+        return 1, None
+    if xy.ndim != 2:
+        return 1, None
+    if xy.size and not np.isfinite(xy).all():
+        return 2, None
+    if xy.size and np.abs(xy).max() > 1e100:
+        return 3, None
+    k = xy.shape[1]
+    closed = k > 1 and xy[0, 0] == xy[0, -1] and xy[1, 0] == xy[1, -1]
+    if (k - 1 if closed else k) < 3:
+        return 4, None
+    return 0, np.ascontiguousarray(xy.T[:-1] if closed else xy.T)
+
+
+COORDINATE = st.one_of(st.floats(-1e3, 1e3), st.integers(-1000, 1000), st.floats(), st.sampled_from(
+    [1e101, -1e300, 1e-300, 5e-324, 0.0, -0.0, True, 2**1100]))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.lists(st.tuples(COORDINATE, COORDINATE), max_size=8).map(lambda p: ([a for a, _ in p],
+                                                                                             [b for _, b in p])),
+                          st.tuples(st.lists(COORDINATE, max_size=4), st.lists(COORDINATE, max_size=4)),
+                          st.tuples(st.just([[1.0, 2.0], [3.0, 4.0]]), st.just([[1.0, 2.0], [3.0, 4.0]]))),
+                max_size=6))
+def test_pack_drawings_as_numpy_and_geos(drawings):
+    """The core's checks and packing against numpy's reading; an area it calls certain is positive for GEOS."""
+    from galforge.zooniverse.polygon_reduce import pack_drawings
+
+    xs, ys = [list(x) for x, _ in drawings], [list(y) for _, y in drawings]
+    for x, y in drawings:  # the same drawings as float64 arrays (y strided), as the CSV path gives them
+        try:
+            ax, ay = np.array(x, dtype=float), np.array(y, dtype=float)
+        except (TypeError, ValueError, OverflowError):
+            continue
+        if ax.ndim == ay.ndim == 1:
+            xs.append(ax)
+            ys.append(np.repeat(ay, 2)[::2])
+    try:
+        expected = [_drawing_reference(x, y) for x, y in zip(xs, ys)]
+    except OverflowError:  # ints beyond double's range: numpy raises (not the core's concern)
+        return
+    xy, offsets, status = pack_drawings(xs, ys)
+    for k, (code, vertices) in enumerate(expected):
+        got = xy[offsets[k]:offsets[k + 1]]
+        if code:
+            assert status[k] == code and len(got) == 0
+        else:
+            assert status[k] in (0, 5) and got.tobytes() == vertices.tobytes()
+            if status[k] == 0:
+                assert shapely.Polygon(vertices).area > 0
+
+
+def test_pack_drawings_checks_arguments():
+    from galforge import _core
+
+    with pytest.raises(ValueError, match="xs must be a list"):
+        _core.pack_drawings((1, 2), [], 1e100)
+    with pytest.raises(ValueError, match="same length"):
+        _core.pack_drawings([[1.0, 2.0, 3.0]], [], 1e100)
+    with pytest.raises(ValueError, match="limit must be positive"):
+        _core.pack_drawings([], [], float("nan"))
+    tiny = [0.0, 1e-120, 0.0], [0.0, 0.0, 1e-120]  # area 5e-241: below what the core calls certain
+    assert _core.pack_drawings([tiny[0]], [tiny[1]], 1e100)[2][0] == 5
+    flat = [0.0, 1.0, 2.0], [0.0, 1.0, 2.0]  # collinear: no area
+    assert _core.pack_drawings([flat[0]], [flat[1]], 1e100)[2][0] == 5
+
+
+def test_polygon_reducer_many_is_one_call_each():
+    """Subjects reduced together (drawings packed and repaired in one pass) give each subject's own
+    reduction and skip counts, hostile drawings included; the reference checks each call above."""
+    from galforge.zooniverse.polygon_reduce import polygon_reducer_many
+    from galforge.zooniverse.skipped import collecting
+
+    calls = []
+    for seed in range(12):
+        extracts, times = subject(seed, frames=1 + seed % 2)
+        calls.append((extracts, dict(created_at=times, average_type=AVERAGES[seed % 4], eps=0.5, min_samples=2)))
+    square = [0.0, 10.0, 10.0, 0.0]
+    calls.append(([{"frame0": {"T0_tool0_pathX": [square, [1.0, float("nan"), 2.0], [1.0, 2.0], "x", [0.0] * 4],
+                               "T0_tool0_pathY": [[0.0, 0.0, 10.0, 10.0], [1.0, 2.0, 3.0], [1.0, 2.0], "y",
+                                                  [0.0, 1.0, 2.0, 3.0]]}},
+                   {"frame0": {"T0_tool0_pathX": [[1.0, 11.0, 11.0, 1.0]], "T0_tool0_pathY": [[0.0, 0.0, 10, 10.0]]}},
+                   {}, {"frame1": {"T0_tool0_pathX": [], "T0_tool0_pathY": []}}], {"eps": 0.5, "min_samples": 2}))
+    calls.append(([], {}))
+    with collecting() as together:
+        many = list(polygon_reducer_many(calls))
+    with collecting() as alone:
+        one = [gz.polygon_reducer(extracts, **kwargs) for extracts, kwargs in calls]
+    assert json.dumps(many) == json.dumps(one)
+    assert together == alone and alone[("polygon_reducer", "drawings with non-finite coordinates")] == 1
+    assert sum(clusters(out) for out in many) >= 12

@@ -1,5 +1,6 @@
 """galforge.zooniverse.texts against the standard library: loads == json.loads, value_text == str,
 with orjson and without it."""
+import collections
 import enum
 import json
 import math
@@ -108,3 +109,50 @@ JSON = st.recursive(st.none() | st.booleans() | FLOATS | st.text(max_size=5),
 def test_loads_is_json_loads_on_generated(value):
     for text in (json.dumps(value), json.dumps(value, indent=1)):
         assert repr(texts.loads(text)) == repr(json.loads(text))
+
+
+PLAIN_EDGES = [1e-4, np.nextafter(1e-4, 0), 1e16, np.nextafter(1e16, 0), 0.0, -0.0, 2.0**63, 2**63 - 1, -2**63,
+               -2**63 - 1, 2**64 - 1, 2**64, 123456789012345.67, 9.9e-5]
+
+
+@pytest.mark.parametrize("item", PLAIN_EDGES)
+def test_plain_number_lists_bounds(item):
+    """Around the bounds of the plain path (no text check): always str's text; the path is taken inside."""
+    item = float(item) if isinstance(item, np.floating) else item
+    for value in ([item], [[1.5, item], []], [[-item] if not isinstance(item, int) else [item]]):
+        assert texts.value_text(value) == str(value)
+    inside = isinstance(item, int) and -2**63 <= item < 2**64 or isinstance(item, float) and (
+        item == 0 or 1e-4 <= abs(item) < 1e16)
+    assert texts._core.plain_number_lists([[item]]) == inside
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(FLOATS, st.integers(-2**65, 2**65), st.lists(st.one_of(FLOATS, st.integers()), max_size=6)),
+                max_size=8))
+def test_plain_number_lists_only_where_orjson_writes_str(value):
+    """Wherever the core calls a list plain, orjson's text (with ', ') is str's."""
+    if texts._core.plain_number_lists(value):
+        assert orjson.dumps(value).replace(b",", b", ").decode() == str(value)
+    assert texts.value_text(value) == str(value)
+
+
+@pytest.mark.parametrize("points", [[{"x": 1.5, "y": 2}, {"y": None, "x": "a", "z": 3}], [], [{"x": 1, "y": 2}] * 3])
+def test_points_xy_is_the_comprehensions(points):
+    assert texts._core.points_xy(points) == ([p["x"] for p in points], [p["y"] for p in points])
+
+
+@pytest.mark.parametrize("points", [({"x": 1, "y": 2},), [{"x": 1}], [{"y": 1}], [[1, 2]], [{"x": 1, "y": 2}, None],
+                                    [collections.OrderedDict(x=1, y=2)], "xy", None])
+def test_points_xy_leaves_the_rest_to_python(points):
+    """Anything but an exact list of exact dicts with both keys: None (polygon_extractor then checks it itself)."""
+    assert texts._core.points_xy(points) is None
+
+
+@pytest.mark.parametrize("text", [b"", b",", b"[1,2.5,[3,-4]]", b",,x,", b"[" + b"1.25," * 10000 + b"0]"])
+def test_comma_space_is_replace(text):
+    assert texts._core.comma_space(text) == text.replace(b",", b", ").decode("ascii")
+
+
+def test_comma_space_rejects_non_ascii():
+    with pytest.raises(ValueError, match="must be ASCII"):
+        texts._core.comma_space("[1\u00e9]".encode())

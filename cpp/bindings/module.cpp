@@ -12,6 +12,7 @@ void bind_polygon(py::module_& m);
 void bind_fit(py::module_& m);
 void bind_preprocess(py::module_& m);
 void bind_texts(py::module_& m);
+void bind_drawings(py::module_& m);
 }  // namespace galforge::bindings
 
 PYBIND11_MODULE(_core, m) {
@@ -34,4 +35,5 @@ PYBIND11_MODULE(_core, m) {
     galforge::bindings::bind_fit(m);
     galforge::bindings::bind_preprocess(m);
     galforge::bindings::bind_texts(m);
+    galforge::bindings::bind_drawings(m);
 }

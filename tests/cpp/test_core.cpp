@@ -7,9 +7,11 @@
 #include <cstring>
 #include <random>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "galforge/convolve.hpp"
+#include "galforge/drawings.hpp"
 #include "galforge/gamma.hpp"
 #include "galforge/lm.hpp"
 #include "galforge/model.hpp"
@@ -431,7 +433,48 @@ static void test_preprocess() {
     CHECK(thrown);
 }
 
+// Number lists as str() writes them (against strtod on the same digits), and drawing checks.
+static void test_drawings() {
+    std::vector<double> v;
+    std::vector<std::int64_t> o;
+    const char* text = "[[155.11, -2, 3e-05, -0, -0.0], [], [123456789012345678901234567890, 0.1]]";
+    CHECK(parse_number_lists(text, std::strlen(text), v, o));
+    CHECK(o.size() == 4 && o[1] == 5 && o[2] == 5 && o[3] == 7 && v.size() == 7);
+    const char* digits[] = {"155.11", "-2", "3e-05", "0", "-0.0", "123456789012345678901234567890", "0.1"};
+    for (std::size_t k = 0; k < 7 && k < v.size(); ++k) {
+        const double expected = std::strtod(digits[k], nullptr);
+        CHECK(std::memcmp(&v[k], &expected, sizeof expected) == 0);  // bits, so -0 is +0 and -0.0 is -0.0
+    }
+    std::mt19937_64 rng(7);
+    std::string many = "[[";
+    std::vector<double> truth;
+    for (int k = 0; k < 2000; ++k) {  // short decimals (Clinger's exact case) and long ones (from_chars)
+        char buffer[64];
+        const double x = std::ldexp(static_cast<double>(rng() >> 11), -static_cast<int>(rng() % 60)) - 1e5;
+        std::snprintf(buffer, sizeof buffer, k % 2 ? "%.17g" : "%.2f", x);
+        if (std::strchr(buffer, 'e') != nullptr || std::strchr(buffer, '.') == nullptr) continue;  // JSON-only grammar
+        truth.push_back(std::strtod(buffer, nullptr));
+        many += (truth.size() > 1 ? ", " : "") + std::string(buffer);
+    }
+    many += "]]";
+    CHECK(parse_number_lists(many.data(), many.size(), v, o) && v == truth);
+    for (const char* bad : {"[[1,2]]", "[[01]]", "[[1.]]", "[[1e400]]", "[[nan]]", "[[1]] ", "[[1]", "", "[[+1]]"})
+        CHECK(!parse_number_lists(bad, std::strlen(bad), v, o));
+    const double sx[] = {0, 10, 10, 0, 0}, sy[] = {0, 0, 10, 10, 0};
+    CHECK(drawing_status(sx, sy, 5, 1e100) == kUsable);
+    CHECK(drawing_status(sx, sy, 3, 1e100) == kUsable);                 // a triangle
+    CHECK(drawing_status(sx, sy, 2, 1e100) == kTooFewPoints);
+    const double cx[] = {0, 0, 0, 0}, cy[] = {0, 1, 2, 0};              // a closed collinear triangle: no area
+    CHECK(drawing_status(cx, cy, 4, 1e100) == kAreaUncertain);
+    const double nx[] = {0, NAN, 1}, big[] = {0, 1e101, 1};
+    CHECK(drawing_status(nx, sy, 3, 1e100) == kNonFinite);
+    CHECK(drawing_status(big, sy, 3, 1e100) == kBeyondLimit);
+    const double tx[] = {0, 1e-120, 0}, ty[] = {0, 0, 1e-120};
+    CHECK(drawing_status(tx, ty, 3, 1e100) == kAreaUncertain);         // area 5e-241: left to GEOS
+}
+
 int main() {
+    test_drawings();
     test_bn();
     test_levenberg_marquardt();
     test_buffer_pool();

@@ -16,7 +16,7 @@ from ..errors import GalforgeValueError
 from . import EXTRACTORS, REDUCERS
 from .csvio import cell_text, flatten, load_yaml, read_rows, unflatten, write_rows
 from .extract import annotation_by_task, parse_version
-from .polygon_reduce import _timestamp
+from .polygon_reduce import _timestamp, polygon_reducer_many
 from .skipped import SkippedDataWarning, collecting
 from .texts import loads
 
@@ -198,7 +198,8 @@ def prepare_reduction(extracted_csv, config):
     keywords = dict(keywords or {})
     skipped = Counter()
     rows = []
-    for row in read_rows(extracted_csv) if isinstance(extracted_csv, (str, os.PathLike)) else map(dict, extracted_csv):
+    from_file = isinstance(extracted_csv, (str, os.PathLike))  # every cell is text
+    for row in read_rows(extracted_csv) if from_file else map(dict, extracted_csv):
         try:
             row["_cells"] = list(row.items())  # the row as read, to drop identical rows
             row["_time"] = _timestamp(row["created_at"])
@@ -212,11 +213,23 @@ def prepare_reduction(extracted_csv, config):
         raise GalforgeValueError(f"no usable extraction row in {str(extracted_csv)!r}")
     workflow_id = rows[0].get("workflow_id", "")
     tasks = list(dict.fromkeys(r.get("task", "") for r in rows))
-    by_subject, seen = {}, {}
-    for r in rows:
+    by_subject, texts, buckets, unbucketed = {}, set(), {}, []
+    for r in rows:  # identical rows count once
         group = by_subject.setdefault(r["subject_id"], {}).setdefault(r.get("task", ""), [])
-        same = seen.setdefault(_quick_key(r["_cells"]), [])
-        if not any(_content(r) == _content(o) for o in same):  # identical rows count once
+        cells = r["_cells"]
+        if from_file or all(type(v) is str for _, v in cells):  # rows of text: their texts are their key
+            key = tuple(cells)
+            if key in texts or (buckets and any(_content(o) == key for o in buckets.get(_quick_key(cells), ()))):
+                continue
+            texts.add(key)
+            (buckets.setdefault(_quick_key(cells), []) if buckets else unbucketed).append(r)
+            group.append(r)
+            continue
+        for o in unbucketed:  # rows holding values (not text) are compared with the rows sharing their quick key
+            buckets.setdefault(_quick_key(o["_cells"]), []).append(o)
+        unbucketed = []
+        same = buckets.setdefault(_quick_key(cells), [])
+        if not any(_content(r) == _content(o) for o in same):
             same.append(r)
             group.append(r)
     jobs = [(s, t, by_subject[s].get(t, [])) for s in by_subject for t in tasks]
@@ -225,14 +238,25 @@ def prepare_reduction(extracted_csv, config):
 
 def reduce_job(job, name, keywords, workflow_id):
     """Reduce one ``(subject, task, rows)`` job; returns (output rows, Counter of skipped items)."""
-    subject, task, group = job
     with collecting() as tally:
-        extracts = [unflatten(r) for r in group]
-        reduction = REDUCERS[name](extracts, user_id=[_number(r.get("user_id", "")) for r in group],
-                                   created_at=[r["_time"] for r in group], **keywords)
-    out = [[("subject_id", subject), ("workflow_id", workflow_id), ("task", task), ("reducer", name)] + flatten(item)
-           for item in (reduction if isinstance(reduction, list) else [reduction])]
-    return out, tally
+        extracts, kwargs = _reducer_call(job, name, keywords)
+        reduction = REDUCERS[name](extracts, **kwargs)
+    return _output_rows(job, name, workflow_id, reduction), tally
+
+
+def _reducer_call(job, name, keywords):
+    """(extracts, keyword arguments) of the reducer call of a job."""
+    _, _, group = job
+    paths = name in ("polygon_reducer", "polygon_reducer_contours")  # drawings read as arrays
+    extracts = [unflatten(r, paths=paths) for r in group]
+    return extracts, dict(keywords, user_id=[_number(r.get("user_id", "")) for r in group],
+                          created_at=[r["_time"] for r in group])
+
+
+def _output_rows(job, name, workflow_id, reduction):
+    subject, task, _ = job
+    return [[("subject_id", subject), ("workflow_id", workflow_id), ("task", task), ("reducer", name)] + flatten(item)
+            for item in (reduction if isinstance(reduction, list) else [reduction])]
 
 
 def write_reduction(name, output_dir, output_name, out, skipped):
@@ -259,6 +283,13 @@ def reduce_rows(extractions, config, show_progress=False):
     """(reducer name, output rows, skipped counts) of reducing ``extractions`` (a CSV path or rows)."""
     name, keywords, workflow_id, jobs, skipped = prepare_reduction(extractions, config)
     out = []
+    if name == "polygon_reducer":  # every subject's drawings checked and repaired together
+        with collecting() as tally:
+            reductions = polygon_reducer_many([_reducer_call(job, name, keywords) for job in jobs])
+            for job, reduction in zip(progress(jobs, len(jobs), "reduce", show_progress), reductions):
+                out += _output_rows(job, name, workflow_id, reduction)
+        skipped.update(tally)
+        return name, out, skipped
     for job in progress(jobs, len(jobs), "reduce", show_progress):
         rows, tally = reduce_job(job, name, keywords, workflow_id)
         out += rows

@@ -22,7 +22,7 @@ def dbscan_labels(distances, eps, min_samples):
         finite = np.where(np.isfinite(distances), distances, 2.0 * abs(eps) + 2.0)
         return DBSCAN(eps=eps, min_samples=min_samples, metric="precomputed").fit(finite).labels_
     neighborhoods = np.empty(n, dtype=object)
-    neighborhoods[:] = [np.flatnonzero(row) for row in near]
+    neighborhoods[:] = [row.nonzero()[0] for row in near]
     core = (near.sum(axis=1) >= min_samples).astype(np.uint8)
     labels = np.full(n, -1, dtype=np.intp)
     dbscan_inner(core, neighborhoods, labels)

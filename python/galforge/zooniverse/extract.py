@@ -12,9 +12,11 @@ a v1 mark without ``frame`` is in frame 0; details are extracted only for the ma
 a v2 subtask is looked up by the mark's index in the task's original mark list.
 Polygon paths are copied as drawn: closing and repairing is the reducer's job, as in the reference.
 """
+import functools
 import math
 import numbers
 
+from .. import _core
 from ..errors import GalforgeValueError
 from .shapes import SHAPE_LUT
 from .skipped import SkipCounter
@@ -41,9 +43,14 @@ def annotation_by_task(classification):
 def parse_version(text):
     """``'2.0'`` -> ``(2,)``: release numbers with trailing zeros dropped (as packaging compares them)."""
     try:
-        parts = [int(p) for p in str(text).strip().split(".")]
+        return _release(str(text))
     except ValueError:
         raise GalforgeValueError(f"version {text!r} is invalid: expected numbers separated by dots") from None
+
+
+@functools.lru_cache(maxsize=1024)  # an export holds a handful of versions, each read once per row
+def _release(text):
+    parts = [int(p) for p in text.strip().split(".")]
     while len(parts) > 1 and parts[-1] == 0:
         parts.pop()
     return tuple(parts)
@@ -249,6 +256,9 @@ def _path(value):
     """x, y lists of a polygon mark, or None if malformed."""
     if "points" in value:
         points = value["points"]
+        xy = _core.points_xy(points)  # the common case (a list of dicts), in one C++ call
+        if xy is not None:
+            return xy
         if not isinstance(points, list) or not all(isinstance(p, dict) and "x" in p and "y" in p for p in points):
             return None
         return [p["x"] for p in points], [p["y"] for p in points]

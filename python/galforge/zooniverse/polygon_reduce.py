@@ -50,90 +50,171 @@ _CONTOUR_IGNORED = ("rasterisation", "rasterization", "num_grid_points", "smooth
 
 
 MAX_COORDINATE = 1e100  # beyond this, products in the geometry predicates overflow
+_REASONS = {1: "malformed drawings", 2: "drawings with non-finite coordinates",
+            3: f"drawings with coordinates beyond {MAX_COORDINATE:g} (areas would overflow)",
+            4: "drawings with fewer than 3 points"}
+_USABLE, _AREA_UNCERTAIN = 0, 5  # galforge/drawings.hpp's DrawingStatus
 
 
-def _drawing(x, y, skipped):
-    """(k, 2) float vertices of a usable drawing, or None (reason counted)."""
-    try:
-        xy = np.array([x, y], dtype=float)  # ragged, nested or non-numeric lists raise
-    except (TypeError, ValueError):
-        xy = None
-    if xy is None or xy.ndim != 2:
-        skipped.add("malformed drawings")
-        return None
-    if xy.size:
-        largest = np.abs(xy).max()  # nan when any coordinate is nan
-        if not np.isfinite(largest):
-            skipped.add("drawings with non-finite coordinates")
-            return None
-        if largest > MAX_COORDINATE:
-            skipped.add(f"drawings with coordinates beyond {MAX_COORDINATE:g} (areas would overflow)")
-            return None
-    k = xy.shape[1]
-    distinct = k - 1 if k > 1 and xy[0, 0] == xy[0, -1] and xy[1, 0] == xy[1, -1] else k
-    if distinct < 3:
-        skipped.add("drawings with fewer than 3 points")
-        return None
-    return np.ascontiguousarray(xy.T)
+def pack_drawings(xs, ys):
+    """(xy, offsets, status) of drawings (lists of x lists and of y lists, or of float64 arrays), checked
+    and packed by the C++ core (``galforge/drawings.hpp``): status 0 usable, 5 usable but with an area
+    GEOS must confirm, else the code of the reason to skip it (:data:`_REASONS`); the vertices of
+    usable drawings are packed, closing vertex dropped. Types the core does not read (tuples, bools,
+    numpy scalars, nested lists) are converted by numpy first, as a drawing always was."""
+    xy, offsets, status = _core.pack_drawings(xs, ys, MAX_COORDINATE)
+    undecided = np.flatnonzero(status < 0)
+    if len(undecided):
+        arrays = [xy[offsets[k]:offsets[k + 1]] for k in range(len(status))]
+        for k in undecided:
+            try:
+                a = np.array([xs[k], ys[k]], dtype=float)  # ragged, nested or non-numeric lists raise
+            except (TypeError, ValueError):
+                a = None
+            if a is None or a.ndim != 2:
+                status[k] = 1
+                continue
+            arrays[k], _, one = _core.pack_drawings([a[0]], [a[1]], MAX_COORDINATE)
+            status[k] = one[0]
+        xy, offsets = pack(arrays)
+    return xy, offsets, status
 
 
-def polygons_of(paths, skipped):
-    """Shapely polygons of drawings (list of (k, 2) arrays): closed, repaired by ``buffer(0)``,
-    largest piece; and the vertices of their exteriors (a simple drawing's own). None where nothing
-    with area is left."""
+class Drawings:
+    """The usable drawings of one frame and tool: their exterior rings packed for the core (``xy``,
+    ``offsets``: ring i at rows offsets[i] .. offsets[i + 1] - 1, closing vertex dropped), ``users``
+    (positions of their extracts) and ``repaired`` ({i: shapely polygon} of the drawings repaired by
+    ``buffer(0)``; the others are the polygons of their own rings, built only when asked for) and
+    ``holed`` (the positions of the repaired polygons that have holes, in order)."""
+
+    def __init__(self, xy, offsets, users, repaired, holed=()):
+        self.xy, self.offsets, self.users, self.repaired, self.holed = xy, offsets, users, repaired, list(holed)
+
+    def __len__(self):
+        return len(self.users)
+
+    def ring(self, i):
+        return self.xy[self.offsets[i]:self.offsets[i + 1]]
+
+    def sub(self, a, b):
+        """Drawings a .. b - 1 (their vertices a view of these)."""
+        o = self.offsets[a:b + 1]
+        return Drawings(self.xy[o[0]:o[-1]], o - o[0], self.users[a:b],
+                        {i - a: p for i, p in self.repaired.items() if a <= i < b},
+                        [i - a for i in self.holed if a <= i < b])
+
+    def polygon(self, i):
+        """The shapely polygon of drawing i (as ``shapely.Polygon(ring)`` closes it)."""
+        import shapely
+
+        return self.repaired[i] if i in self.repaired else shapely.Polygon(self.ring(i))
+
+    def exterior(self, i):
+        """The exterior ring of drawing i with its closing vertex, as shapely gives it (a repaired
+        polygon's ring is its GEOS exterior without the closing vertex, which equals the first)."""
+        ring = self.ring(i)
+        return np.concatenate([ring, ring[:1]])
+
+
+def polygons_of(xy, offsets, status, users):
+    """(:class:`Drawings`, source, no_area) of packed drawings (:func:`pack_drawings`): rings GEOS finds
+    self-intersecting are repaired by ``buffer(0)`` (largest piece), as the reference does; the
+    usable drawings are kept (``source``: their input positions), ``no_area`` marks the input
+    drawings without area once repaired."""
     import shapely
 
-    if not paths:
-        return [], []
-    xy, offsets = pack(paths)
-    geoms = shapely.polygons(shapely.linearrings(xy, indices=np.repeat(np.arange(len(paths)), np.diff(offsets))))
-    rings = list(paths)
-    simple = _core.rings_simplicity(xy, offsets)  # GEOS's answer where certain (polygons.ring_simplicity), 3x faster
+    keep = np.flatnonzero((status == _USABLE) | (status == _AREA_UNCERTAIN))
+    offsets = offsets[np.concatenate([keep, [len(status)]])] if len(keep) < len(status) else offsets
+    users, uncertain = users[keep], status[keep] == _AREA_UNCERTAIN
+    n = len(keep)
+    simple = _core.rings_simplicity(xy, offsets)  # GEOS's answer where certain (polygons.ring_simplicity)
+    ask = (simple != 1) | uncertain  # rings the core's answers do not settle: shapely polygons
+    no_area = np.zeros(len(status), dtype=bool)
+    if not ask.any():
+        return Drawings(xy, offsets, users, {}), keep, no_area
+    sizes = np.diff(offsets)
+    index = np.flatnonzero(ask)
+    geoms = np.empty(n, dtype=object)
+    rings = np.concatenate([xy[offsets[i]:offsets[i + 1]] for i in index.tolist()])
+    geoms[index] = shapely.polygons(shapely.linearrings(rings, indices=np.repeat(np.arange(len(index)), sizes[index])))
     unsure = np.flatnonzero(simple < 0)
     if len(unsure):
         simple[unsure] = shapely.is_simple(geoms[unsure])
+    usable = np.ones(n, dtype=bool)
+    check = np.flatnonzero(uncertain & (simple == 1))  # simple rings whose area may be 0: GEOS decides
+    usable[check] = shapely.area(geoms[check]) > 0
     repair = np.flatnonzero(simple == 0)
-    for i, g in zip(repair, shapely.buffer(geoms[repair], 0) if len(repair) else []):
-        if shapely.get_type_id(g) in (6, 7):  # MultiPolygon, GeometryCollection: the largest piece
-            parts = shapely.get_parts(g)
-            g = parts[int(np.argmax(shapely.area(parts)))] if len(parts) else None
-        geoms[i] = g if g is not None and shapely.get_type_id(g) == 3 else None
-        rings[i] = shapely.get_coordinates(shapely.get_exterior_ring(geoms[i])) if geoms[i] is not None else None
-    usable = shapely.area(geoms) > 0  # None gives nan
-    if not usable.all():
-        skipped.add("drawings with no area", int((~usable).sum()))
-    return [g if ok else None for g, ok in zip(geoms, usable)], [r if ok else None for r, ok in zip(rings, usable)]
+    fixed = shapely.buffer(geoms[repair], 0)
+    types = shapely.get_type_id(fixed)
+    for k in np.flatnonzero((types == 6) | (types == 7)):  # MultiPolygon, GeometryCollection: the largest piece
+        parts = shapely.get_parts(fixed[k])
+        fixed[k] = parts[int(np.argmax(shapely.area(parts)))] if len(parts) else None
+    good = (shapely.get_type_id(fixed) == 3) & (shapely.area(fixed) > 0)  # None: -1 and nan
+    usable[repair[~good]] = False
+    no_area[keep[~usable]] = True
+    if not good.any() and usable.all():
+        return Drawings(xy, offsets, users, {}), keep, no_area
+    repaired = dict(zip(repair[good].tolist(), fixed[good]))
+    coords, which = shapely.get_coordinates(shapely.get_exterior_ring(fixed[good]), return_index=True)
+    ends = np.cumsum(np.bincount(which, minlength=int(good.sum())))
+    exteriors = dict(zip(repaired, np.split(coords, ends[:-1])))
+    with_holes = set(repair[good][shapely.get_num_interior_rings(fixed[good]) > 0].tolist())
+    rings, kept, holed = [], {}, []
+    for i in np.flatnonzero(usable).tolist():
+        if i in repaired:
+            if i in with_holes:
+                holed.append(len(rings))
+            kept[len(rings)] = repaired[i]
+            rings.append(exteriors[i][:-1])  # GEOS rings are closed
+        else:
+            rings.append(xy[offsets[i]:offsets[i + 1]])
+    xy, offsets = pack(rings)
+    return Drawings(xy, offsets, users[usable], kept, holed), keep[usable], no_area
 
 
 def group_polygons(extracts, skipped):
-    """``{frame: {tool: {'polygons', 'rings', 'users'}}}``; ``users`` is the extract's position."""
-    frames = sorted({k for d in extracts for k in d if k.startswith("frame")})
-    out = {}
-    for frame in frames:
-        out[frame] = {}
-        tools = sorted({"_".join(k.split("_")[:-1]) for d in extracts for k in d.get(frame, {})} - {"gold"})
-        for tool in tools:
-            paths, users = [], []
-            for user, d in enumerate(extracts):
-                if frame not in d:
-                    continue
-                out[frame].setdefault(tool, None)
-                xs, ys = d[frame].get(f"{tool}_pathX"), d[frame].get(f"{tool}_pathY")
-                if xs is None or ys is None:
-                    continue
-                if not isinstance(xs, list) or not isinstance(ys, list) or len(xs) != len(ys):
-                    skipped.add("malformed drawings")
-                    continue
-                for x, y in zip(xs, ys):
-                    xy = _drawing(x, y, skipped)
-                    if xy is not None:
-                        paths.append(xy)
-                        users.append(user)
-            polys, rings = polygons_of(paths, skipped)
-            keep = [i for i, p in enumerate(polys) if p is not None]
-            out[frame][tool] = {"polygons": [polys[i] for i in keep], "rings": [rings[i] for i in keep],
-                                "users": np.array([users[i] for i in keep], dtype=np.int64)}
-    return out
+    """``{frame: {tool: Drawings}}``; a drawing's user is its extract's position."""
+    return group_polygons_many([extracts], [skipped])[0]
+
+
+def group_polygons_many(extracts_list, skipped_list):
+    """:func:`group_polygons` of several reducer calls (extracts and SkipCounter of each), the drawings
+    of all checked, packed and repaired together (one call of each C++ and GEOS function)."""
+    outs, segments, xs, ys, users = [], [], [], [], []
+    for extracts, skipped in zip(extracts_list, skipped_list):
+        frames = sorted({k for d in extracts for k in d if k.startswith("frame")})
+        out = {}
+        for frame in frames:
+            out[frame] = {}
+            tools = sorted({"_".join(k.split("_")[:-1]) for d in extracts for k in d.get(frame, {})} - {"gold"})
+            for tool in tools:
+                start = len(xs)
+                for user, d in enumerate(extracts):
+                    if frame not in d:
+                        continue
+                    x, y = d[frame].get(f"{tool}_pathX"), d[frame].get(f"{tool}_pathY")
+                    if x is None or y is None:
+                        continue
+                    if not isinstance(x, list) or not isinstance(y, list) or len(x) != len(y):
+                        skipped.add("malformed drawings")
+                        continue
+                    xs += x
+                    ys += y
+                    users += [user] * len(x)
+                segments.append((out[frame], tool, skipped, start, len(xs)))
+        outs.append(out)
+    xy, offsets, status = pack_drawings(xs, ys)
+    drawings, source, no_area = polygons_of(xy, offsets, status, np.array(users, dtype=np.int64))
+    bounds = np.searchsorted(source, [[start, end] for *_, start, end in segments]) if segments else []
+    for (holder, tool, skipped, start, end), (a, b) in zip(segments, bounds):
+        counts = np.bincount(status[start:end], minlength=len(_REASONS) + 1)
+        for code, reason in _REASONS.items():
+            if counts[code]:
+                skipped.add(reason, int(counts[code]))
+        if no_area[start:end].any():
+            skipped.add("drawings with no area", int(no_area[start:end].sum()))
+        holder[tool] = drawings.sub(a, b)
+    return outs
 
 
 def _signed_rings(polygon):
@@ -152,29 +233,23 @@ def _holed_intersection(a, b):
     return sum(sa * sb * intersection_area(ra, rb) for ra, sa in a for rb, sb in b)
 
 
-def iou_distances(polygons, rings, users):
-    """IoU distance matrix of shapely polygons whose exteriors are ``rings`` (C++ core; pairs with a
+def iou_distances(drawings):
+    """IoU distance matrix of :class:`Drawings` (C++ core on the packed rings; pairs with a repaired
     polygon that has holes by the signed sum of the rings' intersections)."""
     import shapely
 
-    from ..polygons import iou_distance_matrix
-
-    n = len(polygons)
-    d = iou_distance_matrix(rings, groups=users)
-    holed = np.flatnonzero(shapely.get_num_interior_rings(np.array(polygons, dtype=object)) > 0)
-    if len(holed) == 0:
+    users = drawings.users
+    d = _core.iou_distance_matrix(drawings.xy, drawings.offsets, users, 1)
+    pairs = [(i, j) for i in drawings.holed for j in range(len(drawings)) if j != i and users[j] != users[i]]
+    if not pairs:
         return d
-    areas = shapely.area(np.array(polygons, dtype=object))
-    signed = {}
-    for i in holed:
-        for j in range(n):
-            if j == i or users[j] == users[i]:
-                continue
-            for k in (i, j):
-                if k not in signed:
-                    signed[k] = _signed_rings(polygons[k])
-            inter = max(_holed_intersection(signed[i], signed[j]), 0.0)
-            d[i, j] = d[j, i] = 1.0 - inter / (areas[i] + areas[j] - inter)
+    need = sorted({k for pair in pairs for k in pair})
+    polygons = [drawings.polygon(k) for k in need]
+    areas = dict(zip(need, shapely.area(np.array(polygons, dtype=object)).tolist()))
+    signed = {k: _signed_rings(p) for k, p in zip(need, polygons)}
+    for i, j in pairs:  # in this order: a pair of two holed polygons keeps its (j, i) value
+        inter = max(_holed_intersection(signed[i], signed[j]), 0.0)
+        d[i, j] = d[j, i] = 1.0 - inter / (areas[i] + areas[j] - inter)
     return d
 
 
@@ -230,23 +305,25 @@ def _timestamp(value):
                              "an ISO time, a datetime or a pandas Timestamp")
 
 
-def average_polygon(average_type, polygons, distances, created_at):
-    """The cluster's average as a shapely geometry (see the module docstring)."""
+def average_ring(average_type, drawings, idx, distances, created_at):
+    """The exterior ring (closing vertex repeated; empty when it has no area) of the average of the
+    cluster of ``drawings`` at positions ``idx`` (see the module docstring)."""
     import shapely
 
     if average_type == "median":
         d = np.where(np.isinf(distances), 1.0, distances)
-        return polygons[int(np.argmin(np.sum(d, axis=0)))]
+        return drawings.exterior(idx[int(np.argmin(np.sum(d, axis=0)))])
     if average_type == "last":
-        return polygons[int(np.argmax([_timestamp(t) for t in created_at]))]
-    if len(polygons) == 1:
-        return polygons[0]
+        return drawings.exterior(idx[int(np.argmax([_timestamp(t) for t in created_at]))])
+    if len(idx) == 1:
+        return drawings.exterior(idx[0])
+    polygons = [drawings.polygon(i) for i in idx]
     if average_type == "union":
-        return unify(polygons)
+        return _exterior(unify(polygons))
     inter = polygons[0]
     for p in polygons[1:]:
         inter = shapely.intersection(inter, p)
-    return _largest_polygon(inter)
+    return _exterior(_largest_polygon(inter))
 
 
 def _exterior(geom):
@@ -262,35 +339,65 @@ def _consensus_mark(tool, frame, xy, opts, count):
             "toolType": opts["tool_type"], "pathX": xy[:, 0].tolist(), "pathY": xy[:, 1].tolist()}
 
 
-def _prepare(name, extracts, kwargs, defaults, ignored=()):
+def _options(name, extracts, kwargs, defaults, ignored=()):
     require()
     opts = options(name, kwargs, defaults, ignored=_PASSED + ignored)
     if not opts["eps"] > 0:
         raise GalforgeValueError(f"{name}: eps = {opts['eps']!r} is invalid: expected a positive number")
     skipped = SkipCounter()
-    extracts = clean_extracts(extracts, skipped)
+    return opts, clean_extracts(extracts, skipped), skipped
+
+
+def _prepare(name, extracts, kwargs, defaults, ignored=()):
+    opts, extracts, skipped = _options(name, extracts, kwargs, defaults, ignored)
     return opts, extracts, skipped, group_polygons(extracts, skipped)
 
 
 def polygon_reducer(extracts, **kwargs):
     """Cluster polygon / freehand drawings and average each cluster; see the module docstring."""
-    opts, extracts, skipped, groups = _prepare("polygon_reducer", extracts, kwargs, POLYGON_DEFAULTS)
-    average_type = opts["average_type"]
-    if average_type not in AVERAGE_TYPES:
-        raise GalforgeValueError(f"polygon_reducer: average_type = {average_type!r} is invalid: "
-                                 f"expected one of {AVERAGE_TYPES}")
-    created_at = kwargs.get("created_at")
-    if average_type == "last" and (created_at is None or len(created_at) != len(extracts)):
-        raise GalforgeValueError("polygon_reducer: average_type 'last' needs created_at, one per extract")
+    (out, skipped), = _polygon_reductions([(extracts, kwargs)])
+    skipped.warn("polygon_reducer")
+    return out
+
+
+def polygon_reducer_many(calls):
+    """Yields ``polygon_reducer(extracts, **kwargs)`` for each ``(extracts, kwargs)`` of ``calls`` (one
+    warning each), the drawings of every call checked, packed and repaired together first
+    (:func:`group_polygons_many`): the per-call overhead of the C++ and GEOS calls is paid once
+    (``galforge reduce`` on many subjects); the clusters of each call are then found as it is yielded."""
+    for reduction, skipped in _polygon_reductions(calls):
+        skipped.warn("polygon_reducer")
+        yield reduction
+
+
+def _polygon_reductions(calls):
+    """(reduction, SkipCounter) per (extracts, kwargs) of polygon_reducer (a generator)."""
+    prepared = []
+    for extracts, kwargs in calls:
+        opts, extracts, skipped = _options("polygon_reducer", extracts, kwargs, POLYGON_DEFAULTS)
+        if opts["average_type"] not in AVERAGE_TYPES:
+            raise GalforgeValueError(f"polygon_reducer: average_type = {opts['average_type']!r} is invalid: "
+                                     f"expected one of {AVERAGE_TYPES}")
+        created_at = kwargs.get("created_at")
+        if opts["average_type"] == "last" and (created_at is None or len(created_at) != len(extracts)):
+            raise GalforgeValueError("polygon_reducer: average_type 'last' needs created_at, one per extract")
+        prepared.append((opts, extracts, skipped, kwargs))
+    groups = group_polygons_many([p[1] for p in prepared], [p[2] for p in prepared])
+    for (opts, extracts, skipped, kwargs), g in zip(prepared, groups):
+        yield _polygon_reduction(opts, extracts, g, kwargs), skipped
+
+
+def _polygon_reduction(opts, extracts, groups, kwargs):
+    average_type, created_at = opts["average_type"], kwargs.get("created_at")
     out, count = {}, 0
     for frame, tools in groups.items():
         res = out.setdefault(frame, {})
         for tool, g in tools.items():
-            polys, users = g["polygons"], g["users"]
-            res[f"{tool}_cluster_labels"] = [-1] * len(polys)
-            if len(polys) < max(1, opts["min_samples"]):
+            users = g.users
+            res[f"{tool}_cluster_labels"] = [-1] * len(g)
+            if len(g) < max(1, opts["min_samples"]):
                 continue
-            d = iou_distances(polys, g["rings"], users)
+            d = iou_distances(g)
             labels = dbscan_labels(d, opts["eps"], max(1, opts["min_samples"]))
             res[f"{tool}_cluster_labels"] = labels.tolist()
             for label in sorted(set(labels.tolist()) - {-1}):
@@ -298,9 +405,9 @@ def polygon_reducer(extracts, **kwargs):
                 threshold = len(idx) / len(extracts)
                 if not threshold > opts["min_threshold"]:
                     continue
-                sub = d[np.ix_(idx, idx)]
+                sub = d[idx][:, idx]
                 times = [created_at[users[i]] for i in idx] if average_type == "last" else None
-                xy = _exterior(average_polygon(average_type, [polys[i] for i in idx], sub, times))
+                xy = average_ring(average_type, g, idx, sub, times)
                 res.setdefault(f"{tool}_clusters_count", []).append(len(idx))
                 out.setdefault("threshold", []).append(threshold)
                 res.setdefault(f"{tool}_clusters_x", []).append(xy[:, 0].tolist())
@@ -310,7 +417,6 @@ def polygon_reducer(extracts, **kwargs):
                     out.setdefault("data", []).append(_consensus_mark(tool, frame, xy, opts, count))
                     count += 1
     out = dict(sorted(out.items()))
-    skipped.warn("polygon_reducer")
     if not kwargs.get("no_version", False):
         out["aggregation_version"] = AGGREGATION_VERSION
     out["parameters"] = {k: opts[k] for k in POLYGON_DEFAULTS}
@@ -394,17 +500,16 @@ def polygon_reducer_contours(extracts, **kwargs):
     items = []
     for frame, tools in groups.items():
         for tool, g in tools.items():
-            polys, users = g["polygons"], g["users"]
             labels = None
-            if len(polys) >= max(1, opts["min_samples"]):
-                d = iou_distances(polys, g["rings"], users)
+            if len(g) >= max(1, opts["min_samples"]):
+                d = iou_distances(g)
                 labels = dbscan_labels(d, opts["eps"], max(1, opts["min_samples"]))
             if labels is None or not np.any(labels > -1):
-                items.append({frame: {f"{tool}_cluster_labels": [-1] * len(polys)}})
+                items.append({frame: {f"{tool}_cluster_labels": [-1] * len(g)}})
                 continue
             for label in sorted(set(labels.tolist()) - {-1}):
                 idx = np.flatnonzero(labels == label)
-                members = [polys[i] for i in idx]
+                members = [g.polygon(i) for i in idx]
                 contours = raster_contours(members) if len(idx) > 9 else intersection_contours(members)
                 rings = [np.asarray(c.exterior.coords) for c in contours]
                 items.append({frame: {
@@ -412,7 +517,7 @@ def polygon_reducer_contours(extracts, **kwargs):
                     f"{tool}_number_of_contours": len(contours),
                     f"{tool}_contours_x": [r[:, 0].tolist() for r in rings],
                     f"{tool}_contours_y": [r[:, 1].tolist() for r in rings],
-                    f"{tool}_consensus": consensus(d[np.ix_(idx, idx)]),
+                    f"{tool}_consensus": consensus(d[idx][:, idx]),
                     f"{tool}_cluster_labels": labels.tolist()}})
     skipped.warn("polygon_reducer_contours")
     for item in items:

@@ -12,7 +12,8 @@ between items, when the lists, floats and ints are of exactly those types (check
 orjson writes subclasses, enums, tuples as numbers or lists, ``str`` as their ``repr``); the
 text is used only if it holds nothing but digits, signs, points, brackets and
 commas and no ``0.0000`` (``repr`` writes ``1e-05`` where orjson writes ``0.00001``; exponents,
-``nan``, ``inf``, booleans, strings and tuples go to ``str``).
+``nan``, ``inf``, booleans, strings and tuples go to ``str``). Lists whose ints are of 64 bits and
+whose floats are 0 or of magnitude in [1e-4, 1e16) (checked by the core) need no such check.
 """
 import json
 
@@ -41,6 +42,8 @@ def loads(text):
 
 def value_text(value):
     """``str(value)``, through orjson for a list of numbers or of lists of numbers."""
+    if orjson is not None and _core.plain_number_lists(value):  # no text check needed (the common case)
+        return _core.comma_space(orjson.dumps(value))
     if orjson is None or not _core.number_lists(value):  # exact types: no subclass, enum, tuple, numpy scalar
         return str(value)
     try:
