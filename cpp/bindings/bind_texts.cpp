@@ -16,16 +16,17 @@ namespace {
 
 bool number(PyObject* o) { return PyFloat_CheckExact(o) || PyLong_CheckExact(o); }
 
-// An exact list of exact floats / ints, or of exact lists of them (one level).
-bool number_lists(py::handle value) {
+// An exact list of items for which is_item holds, or of exact lists of them (one level).
+template <bool (*is_item)(PyObject*)>
+bool lists_of(py::handle value) {
     PyObject* v = value.ptr();
     if (!PyList_CheckExact(v)) return false;
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(v); ++i) {
         PyObject* item = PyList_GET_ITEM(v, i);
-        if (number(item)) continue;
+        if (is_item(item)) continue;
         if (!PyList_CheckExact(item)) return false;
         for (Py_ssize_t j = 0; j < PyList_GET_SIZE(item); ++j)
-            if (!number(PyList_GET_ITEM(item, j))) return false;
+            if (!is_item(PyList_GET_ITEM(item, j))) return false;
     }
     return true;
 }
@@ -46,20 +47,6 @@ bool plain_number(PyObject* o) {
     if (PyErr_Occurred()) {
         PyErr_Clear();
         return false;
-    }
-    return true;
-}
-
-// An exact list of plain numbers or of exact lists of them (one level).
-bool plain_number_lists(py::handle value) {
-    PyObject* v = value.ptr();
-    if (!PyList_CheckExact(v)) return false;
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(v); ++i) {
-        PyObject* item = PyList_GET_ITEM(v, i);
-        if (plain_number(item)) continue;
-        if (!PyList_CheckExact(item)) return false;
-        for (Py_ssize_t j = 0; j < PyList_GET_SIZE(item); ++j)
-            if (!plain_number(PyList_GET_ITEM(item, j))) return false;
     }
     return true;
 }
@@ -121,9 +108,9 @@ void bind_texts(py::module_& m) {
     m.def("json_floats_below", [](py::handle value, double limit) { return floats_below(value.ptr(), limit, 0); },
           py::arg("value"), py::arg("limit"),
           "Whether every float in a parsed JSON value is below limit in magnitude (false for other types).");
-    m.def("number_lists", &number_lists, py::arg("value"),
+    m.def("number_lists", &lists_of<number>, py::arg("value"),
           "Whether value is an exact list of exact floats / ints or of exact lists of them (any object).");
-    m.def("plain_number_lists", &plain_number_lists, py::arg("value"),
+    m.def("plain_number_lists", &lists_of<plain_number>, py::arg("value"),
           "number_lists with every int of 64 bits and every float 0 or of magnitude in [1e-4, 1e16): the "
           "numbers orjson writes as str() does.");
 }
