@@ -16,8 +16,8 @@ namespace galforge {
 
 namespace {
 
-// sum_j a[j] b[j] in single-precision vector lanes, over chunks of 256 summed in double: each lane adds
-// at most 16 terms (AVX-512), so the sum is good to ~1e-6 of sum_j |a[j] b[j]|, and as fast as floats go.
+// sum_j a[j] b[j] in single-precision vector lanes, over chunks of 256 summed in double: each of the 8
+// or 16 lanes adds at most 32 terms, so the sum is good to ~1e-6 of sum_j |a[j] b[j]|, at float speed.
 GALFORGE_VECTOR_CLONES
 double float_dot(const float* __restrict a, const float* __restrict b, std::ptrdiff_t n) {
     double total = 0.0;
@@ -153,16 +153,12 @@ void ImageModel::render(const double* params, double* out, const std::vector<std
     for (std::size_t k = 0; k < regions_.size(); ++k) {
         if (grids[k].empty()) continue;
         const Region& r = regions_[k];
-        // (convolved, the rows are r.width long; else they keep the row length)
-        std::ptrdiff_t row = r.row_length;
-        if (r.convolver) {
+        if (r.convolver)  // (its output rows are r.width long; without a convolver, row_length is the width)
             r.convolver->convolve(grids[k].data(), grids[k].data(), context_.options.threads,
                                   static_cast<std::size_t>(r.row_length));
-            row = r.width;
-        }
         for (std::ptrdiff_t i = my_; i < r.height - my_; ++i)
             for (std::ptrdiff_t j = mx_; j < r.width - mx_; ++j)
-                out[(r.window.y_begin + i) * nx_ + r.window.x_begin + j] += grids[k][i * row + j];
+                out[(r.window.y_begin + i) * nx_ + r.window.x_begin + j] += grids[k][i * r.width + j];
     }
 }
 
@@ -427,13 +423,13 @@ double ImageFitProblem::normal_equations(const std::vector<double>& x, std::vect
     for (std::size_t a = 0; a < active_.size(); ++a) {
         Block& b = blocks_[a];
         model_.component_jacobian(active_[a], full.data(), b.want, b.jacobian);
+        const Window& w = model_.spec(active_[a]).window;
         if (b.ellipticity) {
             // Columns q, pa -> e1, e2 by the chain rule (r clamped at e_max: q no longer moves).
             const double e1 = x[b.e1], e2 = x[b.e2], r_raw = std::hypot(e1, e2), r = std::fmax(r_raw, 1e-12);
             const double dq_dr = r_raw < b.e_max ? -2.0 / ((1.0 + r) * (1.0 + r)) : 0.0;
             const double dq1 = dq_dr * e1 / r, dq2 = dq_dr * e2 / r;
             const double dpa1 = -0.5 * e2 / (r * r), dpa2 = 0.5 * e1 / (r * r);
-            const Window& w = model_.spec(active_[a]).window;
             for (std::ptrdiff_t i = 0; i < w.height(); ++i) {
                 float* jq = b.jacobian.row(b.iq, i);
                 float* jpa = b.jacobian.row(b.ipa, i);
@@ -444,7 +440,6 @@ double ImageFitProblem::normal_equations(const std::vector<double>& x, std::vect
                 }
             }
         }
-        const Window& w = model_.spec(active_[a]).window;
         for (std::ptrdiff_t i = 0; i < w.height(); ++i)
             for (std::ptrdiff_t j = 0; j < w.width(); ++j)
                 image_[(w.y_begin + i) * nx + w.x_begin + j] += b.jacobian.value[i * w.width() + j];
