@@ -355,9 +355,7 @@ def _prepare(name, extracts, kwargs, defaults, ignored=()):
 
 def polygon_reducer(extracts, **kwargs):
     """Cluster polygon / freehand drawings and average each cluster; see the module docstring."""
-    (out, skipped), = _polygon_reductions([(extracts, kwargs)])
-    skipped.warn("polygon_reducer")
-    return out
+    return next(polygon_reducer_many([(extracts, kwargs)]))
 
 
 def polygon_reducer_many(calls):
