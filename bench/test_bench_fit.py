@@ -2,10 +2,13 @@
 galforge's C++ LM with analytic Jacobians vs scipy.optimize.least_squares(method="lm") on a numpy
 model (finite-difference Jacobian), pyimfit's LM (its default, every core, and on one thread: compare
 with galforge's 2-thread and 1-thread entries) and AstroPhot's LM when installed; and a ~30-source
-group fit.
+group fit; and galforge alternated with pyimfit (both on one thread), so that their time ratio is
+measured pair by pair, robust to this VM's speed drifting between minutes.
 Each run records its final chi2 / ndf in extra_info, so the ratio compares fits reaching the same optimum."""
 import math
+import statistics
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -116,7 +119,7 @@ RUNS = {"galforge": galforge_fit, "galforge-2threads": lambda size: galforge_fit
         "scipy-least_squares-lm": scipy_fit, "pyimfit-lm": pyimfit_fit,
         "pyimfit-lm-1thread": lambda size: pyimfit_fit(size, threads=1),
         "astrophot-lm": astrophot_fit}
-ROUNDS = {"astrophot-lm": 1}
+ROUNDS = {"galforge": 15, "galforge-2threads": 15, "scipy-least_squares-lm": 5, "astrophot-lm": 1}
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch.jit inside AstroPhot
@@ -130,8 +133,33 @@ def test_fit_sersic_sky(benchmark, code, size):
         if size > 128:
             pytest.skip("AstroPhot takes minutes at 256x256 on this machine; measured at 128x128 only")
     benchmark.group = f"fit-sersic-sky-{size}-psf25"
-    reduced = benchmark.pedantic(RUNS[code], args=(size,), rounds=ROUNDS.get(code, 3), iterations=1, warmup_rounds=0)
+    reduced = benchmark.pedantic(RUNS[code], args=(size,), rounds=ROUNDS.get(code, 3), iterations=1,
+                                 warmup_rounds=1 if code.startswith("galforge") else 0)
     benchmark.extra_info["reduced_chi2"] = reduced
+
+
+@pytest.mark.parametrize("size", sorted(CASES))
+def test_fit_alternated_with_pyimfit(benchmark, size):
+    """One pyimfit fit between two runs of three galforge fits, both on one thread; the entry's time is
+    that of a whole pair, its figure the median over pairs of pyimfit's time / galforge's mean time."""
+    pytest.importorskip("pyimfit")
+    ratios = []
+
+    def pair():
+        t0 = time.perf_counter()
+        for _ in range(3):
+            galforge_fit(size)
+        t1 = time.perf_counter()
+        pyimfit_fit(size, threads=1)
+        t2 = time.perf_counter()
+        for _ in range(3):
+            galforge_fit(size)
+        t3 = time.perf_counter()
+        ratios.append((t2 - t1) / (((t1 - t0) + (t3 - t2)) / 6))
+
+    benchmark.group = f"fit-sersic-sky-{size}-psf25-alternated"
+    benchmark.pedantic(pair, rounds=5, iterations=1, warmup_rounds=1)
+    benchmark.extra_info["pyimfit_1thread_over_galforge_1thread"] = round(statistics.median(ratios[1:]), 1)
 
 
 GROUP = group_field(rows=5, cols=6, cell=85)

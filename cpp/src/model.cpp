@@ -31,6 +31,32 @@ double float_dot(const float* __restrict a, const float* __restrict b, std::ptrd
     return total;
 }
 
+// out[k] = float_dot(a, b[k], n) for k < 4, in one pass over a (four independent sums per lane).
+GALFORGE_VECTOR_CLONES
+void float_dot4(const float* __restrict a, const float* __restrict b0, const float* __restrict b1,
+                const float* __restrict b2, const float* __restrict b3, std::ptrdiff_t n, double* out) {
+    double t0 = 0.0, t1 = 0.0, t2 = 0.0, t3 = 0.0;
+    for (std::ptrdiff_t j0 = 0; j0 < n; j0 += 256) {
+        const std::ptrdiff_t j1 = std::min<std::ptrdiff_t>(j0 + 256, n);
+        float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+#pragma omp simd reduction(+ : s0, s1, s2, s3)
+        for (std::ptrdiff_t j = j0; j < j1; ++j) {
+            s0 += a[j] * b0[j];
+            s1 += a[j] * b1[j];
+            s2 += a[j] * b2[j];
+            s3 += a[j] * b3[j];
+        }
+        t0 += static_cast<double>(s0);
+        t1 += static_cast<double>(s1);
+        t2 += static_cast<double>(s2);
+        t3 += static_cast<double>(s3);
+    }
+    out[0] = t0;
+    out[1] = t1;
+    out[2] = t2;
+    out[3] = t3;
+}
+
 // out[j] = a[j] w[j].
 GALFORGE_VECTOR_CLONES
 void weighted_row(const float* __restrict a, const float* __restrict w, float* __restrict out, std::ptrdiff_t n) {
@@ -505,10 +531,14 @@ double ImageFitProblem::normal_equations(const std::vector<double>& x, std::vect
             for (std::size_t u = 0; u < ca.size(); ++u) {
                 const float* pu = ja.row(ca[u].first, i - wa.y_begin) + task.x0 - wa.x_begin;
                 weighted_row(pu, pw, weighted, width);
-                for (std::size_t v = task.a == task.b ? u : 0; v < cb.size(); ++v) {
-                    const float* pv = jb.row(cb[v].first, i - wb.y_begin) + task.x0 - wb.x_begin;
-                    out[u * cb.size() + v] += float_dot(weighted, pv, width);
+                auto column = [&](std::size_t v) { return jb.row(cb[v].first, i - wb.y_begin) + task.x0 - wb.x_begin; };
+                std::size_t v = task.a == task.b ? u : 0;
+                for (; v + 4 <= cb.size(); v += 4) {
+                    double sums[4];
+                    float_dot4(weighted, column(v), column(v + 1), column(v + 2), column(v + 3), width, sums);
+                    for (int k = 0; k < 4; ++k) out[u * cb.size() + v + k] += sums[k];
                 }
+                for (; v < cb.size(); ++v) out[u * cb.size() + v] += float_dot(weighted, column(v), width);
                 if (task.a == task.b) out_g[u] += dot(pu, wr.data() + i * nx + task.x0, width);
             }
         }
