@@ -153,7 +153,8 @@ def test_configuration_errors(tmp_path):
         reduce_csv(tmp_path / "c.csv", tmp_path / "bad.yaml")
 
 
-CELLS = st.text(alphabet=st.sampled_from([",", '"', "\n", "\r", "\0", " ", "'", "a", "é", "\u2028", "[", "1"]),
+CELLS = st.text(alphabet=st.sampled_from([",", '"', "\n", "\r", "\0", " ", "'", "a", "é", "\u2028", "\U0001f600", "[",
+                                           "1"]),
                 max_size=6) | st.text(max_size=6)
 
 
@@ -176,11 +177,26 @@ def test_split_rows_reads_written_rows_as_csv_reader(rows):
 
 
 @settings(max_examples=1000, deadline=None)
-@given(st.text(alphabet=st.sampled_from([",", '"', "\n", "\r", "\0", " ", "a", "é"]), max_size=20)
+@given(st.text(alphabet=st.sampled_from([",", '"', "\n", "\r", "\0", " ", "a", "é", "\u2028", "\U0001f600"]), max_size=20)
        | st.text(alphabet=st.sampled_from([",", '"', "\n", "a"]), max_size=30).map(lambda t: t + "\n"))
 def test_split_rows_is_csv_reader_or_declines(text):
     rows = split_rows(text)
     assert rows is None or rows == list(csv.reader(io.StringIO(text, newline="")))
+
+
+def test_split_rows_reads_the_cat_export_as_csv_reader():
+    with open(CAT_CLASSIFICATIONS, newline="", encoding="utf-8") as f:
+        text = f.read()
+    rows = split_rows(text)
+    assert rows == list(csv.reader(io.StringIO(text, newline=""))) and len(rows) == 154
+    wide = text.replace("cmk24", "cmk24\u2028\U0001f600")  # the same file in 4-byte code units
+    assert split_rows(wide) == list(csv.reader(io.StringIO(wide, newline="")))
+
+
+@pytest.mark.parametrize("text", [b"a,b\n", None, 1, ["a,b\n"]])
+def test_split_rows_checks_its_argument(text):
+    with pytest.raises(ValueError, match="text must be a str"):
+        split_rows(text)
 
 
 @pytest.mark.parametrize("text", ["a,b\n1,2\n", 'a,b\n"x, ""y""\n",\n', "a,b\n1\n", "a,b\n\n1,2\n", "a,b\r\n1,2\r\n",

@@ -3,10 +3,12 @@
 // whether orjson's parse holds no float large enough to be an integer it could not keep.
 #include <pybind11/pybind11.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace py = pybind11;
 
@@ -88,16 +90,89 @@ py::str comma_space(const py::bytes& text) {
     PyObject* out = PyUnicode_New(n + commas, 127);
     if (out == nullptr) throw py::error_already_set();
     auto* dst = reinterpret_cast<char*>(PyUnicode_1BYTE_DATA(out));
-    const char* p = data;
-    const char* const end = data + n;
-    while (const auto* q = static_cast<const char*>(std::memchr(p, ',', static_cast<std::size_t>(end - p)))) {
-        std::memcpy(dst, p, static_cast<std::size_t>(q - p + 1));
-        dst += q - p + 1;
-        *dst++ = ' ';
-        p = q + 1;
+    for (Py_ssize_t i = 0; i + 1 < n; ++i) {  // branch-free: a space after each character, kept after a comma
+        dst[0] = data[i];
+        dst[1] = ' ';
+        dst += 1 + (data[i] == ',');
     }
-    std::memcpy(dst, p, static_cast<std::size_t>(end - p));
+    if (n > 0) {
+        *dst++ = data[n - 1];
+        if (data[n - 1] == ',') *dst = ' ';
+    }
     return py::reinterpret_steal<py::str>(out);
+}
+
+// The first c in s[from:to], or to (memchr for 1-byte code units).
+template <typename T>
+Py_ssize_t find(const T* s, Py_ssize_t from, Py_ssize_t to, T c) {
+    if constexpr (sizeof(T) == 1) {
+        const void* p = std::memchr(s + from, c, static_cast<std::size_t>(to - from));
+        return p == nullptr ? to : static_cast<const T*>(p) - s;
+    } else {
+        return std::find(s + from, s + to, c) - s;
+    }
+}
+
+// csv.reader's rows of a whole file's text (code units of one PyUnicode kind) when csv.writer
+// (lineterminator "\n") writes them back as that text; None otherwise (csvio.split_rows). A cell is
+// quoted only if it holds ',', '"' or '\n' and the quotes enclose it whole, its quotes doubled;
+// other cells hold no quote; no '\r' or NUL anywhere; every row has at least two cells.
+template <typename T>
+py::object split_rows_of(PyObject* text, const T* s, Py_ssize_t n) {
+    if (n == 0 || s[n - 1] != '\n' || find(s, 0, n, T('\r')) < n || find(s, 0, n, T(0)) < n) return py::none();
+    py::list rows, row;
+    std::vector<T> unquoted;  // a quoted cell's text, quotes undoubled
+    for (Py_ssize_t i = 0; i < n;) {  // i: the start of a cell
+        PyObject* cell;
+        if (s[i] == '"') {
+            unquoted.clear();
+            Py_ssize_t start = i + 1, j;
+            for (;;) {  // j: the next quote; doubled, it is one quote of the cell
+                j = find(s, start, n, T('"'));
+                if (j == n) return py::none();  // unterminated
+                if (j + 1 == n || s[j + 1] != '"') break;
+                unquoted.insert(unquoted.end(), s + start, s + j + 1);
+                start = j + 2;
+            }
+            unquoted.insert(unquoted.end(), s + start, s + j);
+            const Py_ssize_t size = static_cast<Py_ssize_t>(unquoted.size());
+            const bool doubled = size != j - i - 1;
+            if (j + 1 == n || (s[j + 1] != ',' && s[j + 1] != '\n') ||
+                (!doubled && find(unquoted.data(), 0, size, T(',')) == size &&
+                 find(unquoted.data(), 0, size, T('\n')) == size))
+                return py::none();  // quotes not around a whole cell, or around one the writer leaves unquoted
+            cell = doubled ? PyUnicode_FromKindAndData(sizeof(T), unquoted.data(), size)
+                           : PyUnicode_Substring(text, i + 1, j);
+            i = j + 1;
+        } else {
+            const Py_ssize_t a = i;
+            for (; s[i] != ',' && s[i] != '\n'; ++i)  // s ends with '\n'
+                if (s[i] == '"') return py::none();
+            cell = PyUnicode_Substring(text, a, i);
+        }
+        if (cell == nullptr) throw py::error_already_set();
+        row.append(py::reinterpret_steal<py::object>(cell));
+        if (s[i++] == '\n') {  // s[i] is ',' or '\n'
+            if (row.size() < 2) return py::none();
+            rows.append(row);
+            row = py::list();
+        }
+    }
+    return std::move(rows);
+}
+
+py::object split_rows(py::handle text) {
+    PyObject* t = text.ptr();
+    if (!PyUnicode_Check(t)) throw std::invalid_argument("text must be a str");
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(t) != 0) throw py::error_already_set();
+#endif
+    const Py_ssize_t n = PyUnicode_GET_LENGTH(t);
+    switch (PyUnicode_KIND(t)) {
+        case PyUnicode_1BYTE_KIND: return split_rows_of(t, PyUnicode_1BYTE_DATA(t), n);
+        case PyUnicode_2BYTE_KIND: return split_rows_of(t, PyUnicode_2BYTE_DATA(t), n);
+        default: return split_rows_of(t, PyUnicode_4BYTE_DATA(t), n);
+    }
 }
 
 }  // namespace
@@ -105,6 +180,9 @@ py::str comma_space(const py::bytes& text) {
 void bind_texts(py::module_& m) {
     m.def("comma_space", &comma_space, py::arg("text"),
           "str of ASCII bytes with a space after every comma (orjson's list text with str()'s separators).");
+    m.def("split_rows", &split_rows, py::arg("text"),
+          "csv.reader's rows of a file's text when csv.writer writes them back as that text, else None "
+          "(galforge.zooniverse.csvio.split_rows).");
     m.def("json_floats_below", [](py::handle value, double limit) { return floats_below(value.ptr(), limit, 0); },
           py::arg("value"), py::arg("limit"),
           "Whether every float in a parsed JSON value is below limit in magnitude (false for other types).");

@@ -9,7 +9,6 @@ import ast
 import csv
 import functools
 import io
-import itertools
 import math
 import os
 import sys
@@ -42,39 +41,11 @@ def split_rows(text):
     """``list(csv.reader(...))`` of a whole file's text when :func:`csv_line` writes the rows back
     as ``text`` (the reader reads back what the writer writes: these are its rows); else None.
 
-    Splits on quotes: inside quotes at odd positions; an empty part at an even position inside the
-    text is a doubled quote inside quotes, so a quoted cell is the odd parts between two non-empty
-    even parts, joined by quotes. Each quoted cell must be a whole cell that the writer quotes, and
-    is then written back as it was read; the rest splits on lines and commas, cells the writer
-    writes as they are. Rows of fewer than two cells (the writer's rules differ there) decline."""
-    if not text.endswith("\n") or "\0" in text or "\r" in text:
-        return None
-    parts = text.split('"')
-    if len(parts) % 2 == 0:
-        return None
-    bounds = [0, *itertools.compress(range(2, len(parts) - 1, 2), parts[2:-1:2])] + [len(parts) - 1] * (len(parts) > 1)
-    tokens = [parts[0]]  # outside, inside, outside, ... quotes
-    for a, b in zip(bounds, bounds[1:]):
-        inside = '"'.join(parts[a + 1:b:2])
-        if parts[a][-1:] not in (",", "\n") and (a or parts[a]) or parts[b][:1] not in (",", "\n") \
-                or not ("," in inside or '"' in inside or "\n" in inside):
-            return None  # quotes not around a whole cell, or around one the writer leaves unquoted
-        tokens += [inside, parts[b]]
-    rows, row = [], [""]
-    for i, part in enumerate(tokens):
-        if i % 2:
-            row[-1] += part
-            continue
-        lines = part.split("\n")
-        cells = lines[0].split(",")
-        row[-1] += cells[0]
-        row += cells[1:]
-        for line in lines[1:]:
-            rows.append(row)
-            row = line.split(",")
-    if row != [""] or not rows or min(map(len, rows)) < 2:
-        return None
-    return rows
+    One pass of the C++ core: a cell in quotes must be one the writer quotes (holding ``,`` ``"`` or
+    a newline), the quotes around it whole, its quotes doubled; other cells hold no quote. Text with
+    a ``\r`` or NUL, not ending in a newline, or with a row of fewer than two cells (the writer's
+    rules differ there) declines."""
+    return _core.split_rows(text)
 
 
 def flatten(data, prefix="data"):
