@@ -90,15 +90,15 @@ py::str comma_space(const py::bytes& text) {
     PyObject* out = PyUnicode_New(n + commas, 127);
     if (out == nullptr) throw py::error_already_set();
     auto* dst = reinterpret_cast<char*>(PyUnicode_1BYTE_DATA(out));
-    for (Py_ssize_t i = 0; i + 1 < n; ++i) {  // branch-free: a space after each character, kept after a comma
-        dst[0] = data[i];
-        dst[1] = ' ';
-        dst += 1 + (data[i] == ',');
+    const char* p = data;
+    const char* const end = data + n;
+    while (const auto* q = static_cast<const char*>(std::memchr(p, ',', static_cast<std::size_t>(end - p)))) {
+        std::memcpy(dst, p, static_cast<std::size_t>(q - p + 1));
+        dst += q - p + 1;
+        *dst++ = ' ';
+        p = q + 1;
     }
-    if (n > 0) {
-        *dst++ = data[n - 1];
-        if (data[n - 1] == ',') *dst = ' ';
-    }
+    std::memcpy(dst, p, static_cast<std::size_t>(end - p));
     return py::reinterpret_steal<py::str>(out);
 }
 
