@@ -4,8 +4,11 @@
 #include <pybind11/pybind11.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -102,6 +105,101 @@ py::str comma_space(const py::bytes& text) {
     return py::reinterpret_steal<py::str>(out);
 }
 
+// Writes the decimal u / 10^k (u < 10^15, no trailing fraction zero unless k = 0) as repr does at p.
+char* write_decimal(std::uint64_t u, int k, char* p) {
+    char digits[24];
+    int n = static_cast<int>(std::to_chars(digits, digits + sizeof digits, u).ptr - digits);
+    if (n <= k) {  // 0.0…: pad with zeros
+        *p++ = '0';
+        *p++ = '.';
+        p = std::fill_n(p, k - n, '0');
+        return std::copy_n(digits, n, p);
+    }
+    p = std::copy_n(digits, n - k, p);
+    *p++ = '.';
+    if (k == 0) {
+        *p++ = '0';
+        return p;
+    }
+    return std::copy_n(digits + n - k, k, p);
+}
+
+// Writes repr(v) at p for a float that is 0 or a decimal of at most 15 significant and 15 fraction digits
+// in [1e-4, 1e16) (where repr uses no exponent) and returns its end (at most 24 characters); nullptr for any other
+// float. The decimal is u / 10^k with the fewest fraction digits k such that the correctly rounded
+// quotient (u < 10^15 and 10^k exact) is v: decimals of at most 15 digits have distinct nearest
+// doubles, so no other decimal as short round-trips, and it is the shortest round-trip repr writes.
+// |v| 10^k is within 0.2 of that decimal's u when it exists, so u = |v| 10^k rounded, and the
+// division is tried only when |v| 10^k is that close to u. k = 2 is tried first (drawn coordinates:
+// one test), its trailing zeros dropped; then k = 0, 1, ...
+char* write_repr(double v, char* p) {
+    static constexpr double kPow10[] = {1e0, 1e1, 1e2, 1e3, 1e4,  1e5,  1e6,  1e7,
+                                        1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    const double a = std::fabs(v);
+    if (std::signbit(v)) *p++ = '-';
+    if (a == 0.0) return std::copy_n("0.0", 3, p);
+    if (!(a >= 1e-4 && a < 1e16)) return nullptr;  // NaN, inf, beyond repr's fixed notation
+    const auto decimal = [a](int k, std::uint64_t& u) {  // whether a is the double nearest u / 10^k
+        const double x = a * kPow10[k];
+        if (!(x < 1e15)) return false;
+        u = static_cast<std::uint64_t>(x + 0.5);  // x rounded (exact: x < 2^50), no libm call
+        const auto m = static_cast<double>(u);
+        return m < 1e15 && std::fabs(x - m) < 0.25 && m / kPow10[k] == a;
+    };
+    std::uint64_t u = 0;
+    if (decimal(2, u)) {
+        const int k = u % 100 == 0 ? 0 : u % 10 == 0 ? 1 : 2;
+        return write_decimal(k == 0 ? u / 100 : k == 1 ? u / 10 : u, k, p);
+    }
+    for (int k = 0; k < 16; ++k) {
+        if (a * kPow10[k] >= 1e15) return nullptr;  // more than 15 digits
+        if (decimal(k, u)) return write_decimal(u, k, p);
+    }
+    return nullptr;
+}
+
+// Writes str(o) at p (at most 24 characters) for an exact int of 64 bits or a float write_repr writes;
+// returns its end, or nullptr for anything else.
+char* write_number(PyObject* o, char* p) {
+    if (PyFloat_CheckExact(o)) return write_repr(PyFloat_AS_DOUBLE(o), p);
+    if (!PyLong_CheckExact(o)) return nullptr;
+    int overflow = 0;
+    const long long i = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (overflow != 0) return nullptr;
+    return std::to_chars(p, p + 24, i).ptr;
+}
+
+// str(value) of an exact list of numbers write_number writes, or of exact lists of them (one level);
+// None for anything else.
+py::object number_lists_text(py::handle value) {
+    PyObject* v = value.ptr();
+    if (!PyList_CheckExact(v)) return py::none();
+    std::size_t size = 2;  // the most characters: 26 an item ("-" 22 digits "." ", "), 4 a sublist
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(v); ++i) {
+        PyObject* item = PyList_GET_ITEM(v, i);
+        size += 30 + (PyList_CheckExact(item) ? 26 * static_cast<std::size_t>(PyList_GET_SIZE(item)) : 0);
+    }
+    const std::unique_ptr<char[]> out(new char[size]);  // not zeroed
+    char* p = out.get();
+    *p++ = '[';
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(v); ++i) {
+        if (i) p = std::copy_n(", ", 2, p);
+        PyObject* item = PyList_GET_ITEM(v, i);
+        if (PyList_CheckExact(item)) {
+            *p++ = '[';
+            for (Py_ssize_t j = 0; j < PyList_GET_SIZE(item); ++j) {
+                if (j) p = std::copy_n(", ", 2, p);
+                if ((p = write_number(PyList_GET_ITEM(item, j), p)) == nullptr) return py::none();
+            }
+            *p++ = ']';
+        } else if ((p = write_number(item, p)) == nullptr) {
+            return py::none();
+        }
+    }
+    *p++ = ']';
+    return py::str(out.get(), static_cast<std::size_t>(p - out.get()));
+}
+
 // The first c in s[from:to], or to (memchr for 1-byte code units).
 template <typename T>
 Py_ssize_t find(const T* s, Py_ssize_t from, Py_ssize_t to, T c) {
@@ -180,6 +278,9 @@ py::object split_rows(py::handle text) {
 void bind_texts(py::module_& m) {
     m.def("comma_space", &comma_space, py::arg("text"),
           "str of ASCII bytes with a space after every comma (orjson's list text with str()'s separators).");
+    m.def("number_lists_text", &number_lists_text, py::arg("value"),
+          "str(value) of an exact list of exact ints of 64 bits and floats 0 or of at most 15 significant and 15 "
+          "fraction digits in [1e-4, 1e16), or of exact lists of them; None for anything else.");
     m.def("split_rows", &split_rows, py::arg("text"),
           "csv.reader's rows of a file's text when csv.writer writes them back as that text, else None "
           "(galforge.zooniverse.csvio.split_rows).");
