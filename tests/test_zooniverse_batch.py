@@ -166,6 +166,53 @@ def test_csv_line_is_csv_writer(cells):
     assert csv_line(cells) == buffer.getvalue()
 
 
+VALUES = st.one_of(CELLS, st.none(), st.floats(), st.integers(-2**70, 2**70), st.booleans(),
+                   st.lists(st.one_of(st.floats(), st.integers(-2**65, 2**65), st.lists(st.floats(), max_size=3)),
+                            max_size=4),
+                   st.lists(st.decimals(-10**6, 10**6, places=3).map(float), max_size=4),
+                   st.dictionaries(st.text(max_size=2), st.integers(), max_size=2))
+NAMES = st.sampled_from(["a", "b,c", 'q"', "é", "line\n", "x\ry", "\ud800", "data.frame0.T0_pathX"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(st.tuples(NAMES, VALUES), max_size=5), max_size=4), st.lists(NAMES, max_size=3))
+def test_csv_text_is_csv_writer(rows, extra):
+    """The core's whole-file text is csv.writer's of the rows' cell texts (cell_text), or None where
+    csv_line leaves rows to csv.writer (a \r or NUL, fewer than two columns, text UTF-8 cannot encode)."""
+    from galforge import _core
+    from galforge.zooniverse.csvio import cell_text
+
+    columns = list(dict.fromkeys([name for row in rows for name, _ in row] + extra))
+    lines = [columns] + [[cell_text(dict(row).get(name)) for name in columns] for row in rows]
+    text = _core.csv_text(columns, rows, cell_text)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(lines)
+    if text is not None:
+        assert text == buffer.getvalue()
+    else:
+        assert len(columns) < 2 or any("\r" in c or "\0" in c or "\ud800" in c for line in lines for c in line)
+
+
+@pytest.mark.parametrize("args", [
+    ("a,b", [], str), ([1, "b"], [], str), (["a", "b"], (), str), (["a", "b"], [("a", 1)], str),
+    (["a", "b"], [[["a", 1]]], str), (["a", "b"], [[("a", 1, 2)]], str), (["a", "b"], [[("c", 1)]], str),
+    (["a", "b"], [[("a", 1.5)]], None), (["a", "b"], [[("a", 1.5)]], lambda v: 1.5)])
+def test_csv_text_checks_its_arguments(args):
+    from galforge import _core
+
+    with pytest.raises(ValueError, match="columns|rows|row holds|cell_text"):
+        _core.csv_text(*args)
+
+
+def test_write_rows_falls_back_to_csv_writer(tmp_path):
+    """Rows the core declines (a \r in a cell) are written by csv.writer, the others alike."""
+    rows = [[("a", "x\ry"), ("b", [1.5, 2])], [("a", None), ("b", [[0.1, 1e-05], []])]]
+    write_rows(tmp_path / "t.csv", rows)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([["a", "b"], ["x\ry", "[1.5, 2]"], ["", "[[0.1, 1e-05], []]"]])
+    assert (tmp_path / "t.csv").read_bytes() == buffer.getvalue().encode()
+
+
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.lists(CELLS, min_size=1, max_size=4), max_size=4))
 def test_split_rows_reads_written_rows_as_csv_reader(rows):

@@ -116,18 +116,20 @@ void bind_drawings(py::module_& m) {
                   ok = parse_number_lists(data, static_cast<std::size_t>(size), values, offsets);
               }
               if (!ok) return py::none();
+              py::array_t<double> all(static_cast<py::ssize_t>(values.size()));  // one array, viewed per list
+              if (!values.empty()) std::memcpy(all.mutable_data(), values.data(), sizeof(double) * values.size());
               py::list out(offsets.size() - 1);
               for (std::size_t k = 0; k + 1 < offsets.size(); ++k) {
-                  const auto n = static_cast<py::ssize_t>(offsets[k + 1] - offsets[k]);
-                  py::array_t<double> arr(n);
-                  if (n) std::memcpy(arr.mutable_data(), values.data() + offsets[k], sizeof(double) * n);
-                  out[k] = std::move(arr);
+                  PyObject* view = PySequence_GetSlice(all.ptr(), static_cast<Py_ssize_t>(offsets[k]),
+                                                       static_cast<Py_ssize_t>(offsets[k + 1]));
+                  if (view == nullptr) throw py::error_already_set();
+                  PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(k), view);  // steals the reference
               }
               return std::move(out);
           },
           py::arg("text"),
-          "A list of float64 arrays from the text of a list of lists of numbers as str() writes it; None for "
-          "any other text (see galforge/drawings.hpp).");
+          "A list of float64 arrays (views of one array) from the text of a list of lists of numbers as str() "
+          "writes it; None for any other text (see galforge/drawings.hpp).");
     m.def("pack_drawings",
           [](py::handle xs_obj, py::handle ys_obj, double limit) {
               py::list xs = checked_list(xs_obj, "xs"), ys = checked_list(ys_obj, "ys");

@@ -169,18 +169,47 @@ char* write_number(PyObject* o, char* p) {
     return std::to_chars(p, p + 24, i).ptr;
 }
 
-// str(value) of an exact list of numbers write_number writes, or of exact lists of them (one level);
-// None for anything else.
-py::object number_lists_text(py::handle value) {
-    PyObject* v = value.ptr();
-    if (!PyList_CheckExact(v)) return py::none();
+// A growing character buffer (not zero-filled).
+class Buffer {
+  public:
+    char* room(std::size_t n) {  // space for n more characters at the end
+        if (size_ + n > capacity_) {
+            capacity_ = std::max(2 * capacity_, size_ + n);
+            std::unique_ptr<char[]> grown(new char[capacity_]);
+            if (size_) std::memcpy(grown.get(), data_.get(), size_);
+            data_ = std::move(grown);
+        }
+        return data_.get() + size_;
+    }
+    void commit(const char* end) { size_ = static_cast<std::size_t>(end - data_.get()); }
+    void append(const char* s, std::size_t n) {
+        if (n) std::memcpy(room(n), s, n);
+        size_ += n;
+    }
+    void push(char c) {
+        *room(1) = c;
+        ++size_;
+    }
+    void truncate(std::size_t n) { size_ = std::min(size_, n); }
+    char* at(std::size_t i) { return data_.get() + i; }
+    const char* data() const { return data_.get(); }
+    std::size_t size() const { return size_; }
+
+  private:
+    std::unique_ptr<char[]> data_;
+    std::size_t size_ = 0, capacity_ = 0;
+};
+
+// Appends str(v) of an exact list of numbers write_number writes, or of exact lists of them (one level);
+// false (nothing appended) for anything else.
+bool append_number_lists(PyObject* v, Buffer& out) {
+    if (!PyList_CheckExact(v)) return false;
     std::size_t size = 2;  // the most characters: 26 an item ("-" 22 digits "." ", "), 4 a sublist
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(v); ++i) {
         PyObject* item = PyList_GET_ITEM(v, i);
         size += 30 + (PyList_CheckExact(item) ? 26 * static_cast<std::size_t>(PyList_GET_SIZE(item)) : 0);
     }
-    const std::unique_ptr<char[]> out(new char[size]);  // not zeroed
-    char* p = out.get();
+    char* p = out.room(size);
     *p++ = '[';
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(v); ++i) {
         if (i) p = std::copy_n(", ", 2, p);
@@ -189,15 +218,148 @@ py::object number_lists_text(py::handle value) {
             *p++ = '[';
             for (Py_ssize_t j = 0; j < PyList_GET_SIZE(item); ++j) {
                 if (j) p = std::copy_n(", ", 2, p);
-                if ((p = write_number(PyList_GET_ITEM(item, j), p)) == nullptr) return py::none();
+                if ((p = write_number(PyList_GET_ITEM(item, j), p)) == nullptr) return false;
             }
             *p++ = ']';
         } else if ((p = write_number(item, p)) == nullptr) {
-            return py::none();
+            return false;
         }
     }
     *p++ = ']';
-    return py::str(out.get(), static_cast<std::size_t>(p - out.get()));
+    out.commit(p);
+    return true;
+}
+
+// str(value) of an exact list of numbers write_number writes, or of exact lists of them (one level);
+// None for anything else.
+py::object number_lists_text(py::handle value) {
+    Buffer out;
+    if (!append_number_lists(value.ptr(), out)) return py::none();
+    return py::str(out.data(), out.size());
+}
+
+// Appends a CSV cell as csv.writer writes it: quoted when it holds ',', '"' or '\n', its quotes doubled;
+// false for a '\r' or NUL (csvio.csv_line leaves such rows to csv.writer).
+bool append_cell(const char* s, std::size_t n, Buffer& out) {
+    const auto has = [s, n](char c) { return std::memchr(s, c, n) != nullptr; };
+    if (has('\r') || has('\0')) return false;
+    if (!has(',') && !has('"') && !has('\n')) {
+        out.append(s, n);
+        return true;
+    }
+    out.push('"');
+    for (const char* end = s + n; s < end;) {  // up to and with each quote, then the quote again
+        const auto* q = static_cast<const char*>(std::memchr(s, '"', static_cast<std::size_t>(end - s)));
+        const char* stop = q == nullptr ? end : q + 1;
+        out.append(s, static_cast<std::size_t>(stop - s));
+        if (q != nullptr) out.push('"');
+        s = stop;
+    }
+    out.push('"');
+    return true;
+}
+
+// Appends a str as a CSV cell; false for what append_cell declines or a str UTF-8 cannot encode.
+bool append_str(PyObject* text, Buffer& out) {
+    Py_ssize_t n = 0;
+    const char* s = PyUnicode_AsUTF8AndSize(text, &n);
+    if (s == nullptr) {  // lone surrogates: left to the general writer (which raises as before)
+        PyErr_Clear();
+        return false;
+    }
+    return append_cell(s, static_cast<std::size_t>(n), out);
+}
+
+// Appends the cell of one value: nothing for a missing value or None, a str as it is, lists of numbers as
+// number_lists_text writes them, anything else as cell_text(value) gives it (a str).
+bool append_value(PyObject* v, PyObject* cell_text, Buffer& out) {
+    if (v == nullptr || v == Py_None) return true;
+    if (PyUnicode_CheckExact(v)) return append_str(v, out);
+    if (PyList_CheckExact(v)) {
+        const std::size_t start = out.size();
+        out.push('"');
+        if (append_number_lists(v, out)) {  // digits, '.', '-', brackets, ", ": quoted when it has a comma
+            const std::size_t n = out.size() - start - 1;
+            if (std::memchr(out.at(start + 1), ',', n) != nullptr) {
+                out.push('"');
+            } else {
+                std::memmove(out.at(start), out.at(start + 1), n);
+                out.truncate(start + n);
+            }
+            return true;
+        }
+        out.truncate(start);
+    }
+    const py::object text = py::reinterpret_steal<py::object>(PyObject_CallOneArg(cell_text, v));
+    if (!text) throw py::error_already_set();
+    if (!PyUnicode_CheckExact(text.ptr()))
+        throw std::invalid_argument("cell_text must return a str, got " + std::string(Py_TYPE(text.ptr())->tp_name));
+    return append_str(text.ptr(), out);
+}
+
+// csvio.write_rows's text: a header of columns, then per row (a list of (column, value) tuples; a
+// column given twice keeps its last value) its cells in column order, each line as csvio.csv_line
+// writes it; None where csv_line leaves rows to csv.writer (fewer than two columns, a '\r' or NUL)
+// or for a str UTF-8 cannot encode.
+py::object csv_text(py::handle columns, py::handle rows, py::handle cell_text) {
+    if (!PyList_CheckExact(columns.ptr())) throw std::invalid_argument("columns must be a list of str");
+    if (!PyList_CheckExact(rows.ptr())) throw std::invalid_argument("rows must be a list");
+    if (!PyCallable_Check(cell_text.ptr())) throw std::invalid_argument("cell_text must be callable");
+    const py::list names = py::reinterpret_borrow<py::list>(columns);
+    const std::size_t n = names.size();
+    py::dict index;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!PyUnicode_CheckExact(names[i].ptr())) throw std::invalid_argument("columns must be a list of str");
+        index[names[i]] = py::int_(i);
+    }
+    if (n < 2) return py::none();
+    const py::list all = py::reinterpret_borrow<py::list>(rows);
+    std::size_t estimate = 64 * n;  // lists of numbers ~8 characters a number: one allocation, mostly
+    for (std::size_t r = 0; r < all.size(); ++r) {
+        PyObject* row = PyList_GET_ITEM(all.ptr(), static_cast<Py_ssize_t>(r));
+        for (Py_ssize_t k = 0; PyList_CheckExact(row) && k < PyList_GET_SIZE(row); ++k) {
+            PyObject* pair = PyList_GET_ITEM(row, k);
+            PyObject* v = PyTuple_CheckExact(pair) && PyTuple_GET_SIZE(pair) == 2 ? PyTuple_GET_ITEM(pair, 1) : nullptr;
+            estimate += 16;
+            for (Py_ssize_t i = 0; v != nullptr && PyList_CheckExact(v) && i < PyList_GET_SIZE(v); ++i) {
+                PyObject* item = PyList_GET_ITEM(v, i);
+                estimate += 10 * static_cast<std::size_t>(PyList_CheckExact(item) ? PyList_GET_SIZE(item) + 1 : 1);
+            }
+        }
+    }
+    Buffer out;
+    out.room(estimate);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i) out.push(',');
+        if (!append_str(names[i].ptr(), out)) return py::none();
+    }
+    out.push('\n');
+    std::vector<py::object> cells(n);  // owned: cell_text may run any code
+    for (std::size_t r = 0; r < all.size(); ++r) {
+        const py::object row = all[r];
+        if (!PyList_CheckExact(row.ptr())) throw std::invalid_argument("rows must be lists of (column, value) tuples");
+        std::fill(cells.begin(), cells.end(), py::object());
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(row.ptr()); ++k) {
+            PyObject* pair = PyList_GET_ITEM(row.ptr(), k);
+            if (!PyTuple_CheckExact(pair) || PyTuple_GET_SIZE(pair) != 2)
+                throw std::invalid_argument("rows must be lists of (column, value) tuples");
+            PyObject* i = PyDict_GetItemWithError(index.ptr(), PyTuple_GET_ITEM(pair, 0));
+            if (i == nullptr) {
+                if (PyErr_Occurred()) throw py::error_already_set();
+                throw std::invalid_argument("row holds column " + py::repr(PyTuple_GET_ITEM(pair, 0)).cast<std::string>() +
+                                            ", which is not in columns");
+            }
+            cells[PyLong_AsSize_t(i)] = py::reinterpret_borrow<py::object>(PyTuple_GET_ITEM(pair, 1));
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            if (i) out.push(',');
+            if (!append_value(cells[i].ptr(), cell_text.ptr(), out)) return py::none();
+        }
+        out.push('\n');
+    }
+    PyObject* text = PyUnicode_DecodeUTF8(out.data(), static_cast<Py_ssize_t>(out.size()), nullptr);
+    if (text == nullptr) throw py::error_already_set();
+    return py::reinterpret_steal<py::object>(text);
 }
 
 // The first c in s[from:to], or to (memchr for 1-byte code units).
@@ -281,6 +443,10 @@ void bind_texts(py::module_& m) {
     m.def("number_lists_text", &number_lists_text, py::arg("value"),
           "str(value) of an exact list of exact ints of 64 bits and floats 0 or of at most 15 significant and 15 "
           "fraction digits in [1e-4, 1e16), or of exact lists of them; None for anything else.");
+    m.def("csv_text", &csv_text, py::arg("columns"), py::arg("rows"), py::arg("cell_text"),
+          "The CSV text of a header of columns and rows of (column, value) tuples, as csvio.write_rows writes "
+          "it (cells: None nothing, str as is, lists of numbers as number_lists_text, others cell_text(value)); "
+          "None where csvio.csv_line leaves rows to csv.writer.");
     m.def("split_rows", &split_rows, py::arg("text"),
           "csv.reader's rows of a file's text when csv.writer writes them back as that text, else None "
           "(galforge.zooniverse.csvio.split_rows).");
