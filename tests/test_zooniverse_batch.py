@@ -153,6 +153,24 @@ def test_configuration_errors(tmp_path):
         reduce_csv(tmp_path / "c.csv", tmp_path / "bad.yaml")
 
 
+def test_collector_state_is_kept(tmp_path):
+    """extract_csv / reduce_csv pause the cyclic garbage collector and leave it as they found it, errors too."""
+    import gc
+
+    write_classifications(tmp_path / "c.csv", ["[]"])
+    for running in (True, False):
+        (gc.enable if running else gc.disable)()
+        try:
+            with pytest.raises(GalforgeValueError):
+                extract_csv(tmp_path / "c.csv", {"extractor_config": {}, "workflow_id": 8, "workflow_version": "1.2"})
+            assert gc.isenabled() == running
+            with pytest.raises(GalforgeValueError):
+                reduce_csv(tmp_path / "c.csv", {"reducer_config": {"point_reducer": {}}})
+            assert gc.isenabled() == running
+        finally:
+            gc.enable()
+
+
 CELLS = st.text(alphabet=st.sampled_from([",", '"', "\n", "\r", "\0", " ", "'", "a", "é", "\u2028", "\U0001f600", "[",
                                            "1"]),
                 max_size=6) | st.text(max_size=6)
