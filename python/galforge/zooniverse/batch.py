@@ -141,6 +141,7 @@ def _json(value):
     return loads(value) if isinstance(value, str) else value
 
 
+@_collector_paused()  # until the rows are freed: none left for the collector's next pass
 def extract_csv(classification_csv, config, output_dir=".", output_name="extractions", show_progress=False):
     """Extract a Panoptes classification export with an extractor configuration (YAML path or dict).
 
@@ -151,9 +152,8 @@ def extract_csv(classification_csv, config, output_dir=".", output_name="extract
     for key in ("extractor_config", "workflow_id", "workflow_version"):
         if key not in config:
             raise GalforgeValueError(f"extractor configuration lacks {key!r}")
-    with _collector_paused():  # reading too
-        out, selected, skipped = extract_rows(read_rows(classification_csv), config, repr(str(classification_csv)),
-                                              show_progress)
+    out, selected, skipped = extract_rows(read_rows(classification_csv), config, repr(str(classification_csv)),
+                                          show_progress)
     base = os.path.splitext(output_name)[0]
     files, counts = [], {}
     for name, table in out.items():
@@ -286,6 +286,7 @@ def write_reduction(name, output_dir, output_name, out, skipped):
     return summary
 
 
+@_collector_paused()
 def reduce_csv(extracted_csv, config, output_dir=".", output_name="reductions", show_progress=False):
     """Reduce an extraction CSV subject by subject (and task) with a reducer configuration.
 
