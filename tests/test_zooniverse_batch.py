@@ -222,6 +222,26 @@ def test_csv_text_checks_its_arguments(args):
         _core.csv_text(*args)
 
 
+def test_csv_text_survives_hostile_keys_and_callbacks():
+    """A key whose __eq__ empties the row, a cell_text that empties the rows: no crash, and the
+    values taken before are written."""
+    from galforge import _core
+    from galforge.zooniverse.csvio import cell_text
+
+    class Key(str):
+        def __hash__(self):
+            return hash(str(self))
+
+        def __eq__(self, other):
+            row.clear()
+            return str.__eq__(self, other)
+
+    row = [(Key("a"), "x"), ("b", "y")]
+    assert _core.csv_text(["a", "b"], [row], cell_text) == "a,b\nx,\n"
+    rows = [[("a", 1.5), ("b", [1.0])], [("a", "z"), ("b", "w")]]
+    assert _core.csv_text(["a", "b"], rows, lambda v: (rows.clear(), str(v))[1]) == "a,b\n1.5,[1.0]\n"
+
+
 def test_write_rows_falls_back_to_csv_writer(tmp_path):
     """Rows the core declines (a \r in a cell) are written by csv.writer, the others alike."""
     rows = [[("a", "x\ry"), ("b", [1.5, 2])], [("a", None), ("b", [[0.1, 1e-05], []])]]

@@ -342,7 +342,8 @@ py::object csv_text(py::handle columns, py::handle rows, py::handle cell_text) {
         if (!PyList_CheckExact(row.ptr())) throw std::invalid_argument("rows must be lists of (column, value) tuples");
         std::fill(cells.begin(), cells.end(), py::object());
         for (Py_ssize_t k = 0; k < PyList_GET_SIZE(row.ptr()); ++k) {
-            PyObject* pair = PyList_GET_ITEM(row.ptr(), k);
+            const py::object held = py::reinterpret_borrow<py::object>(PyList_GET_ITEM(row.ptr(), k));  // the
+            PyObject* pair = held.ptr();  // lookup may run a key's __eq__, which may change the row
             if (!PyTuple_CheckExact(pair) || PyTuple_GET_SIZE(pair) != 2)
                 throw std::invalid_argument("rows must be lists of (column, value) tuples");
             PyObject* i = PyDict_GetItemWithError(index.ptr(), PyTuple_GET_ITEM(pair, 0));
