@@ -257,6 +257,8 @@ def test_split_rows_reads_written_rows_as_csv_reader(rows):
     text = "".join(map(csv_line, rows))
     if split_rows(text) is not None:
         assert split_rows(text) == rows == list(csv.reader(io.StringIO(text, newline="")))
+    if not any("\ud800" <= ch <= "\udfff" for ch in text):  # UTF-8 bytes: the same rows, or None alike
+        assert split_rows(text.encode()) == split_rows(text)
     else:  # declines only \r, NUL, rows of one cell
         assert not rows or any("\r" in c or "\0" in c or len(row) < 2 for row in rows for c in row)
 
@@ -267,6 +269,7 @@ def test_split_rows_reads_written_rows_as_csv_reader(rows):
 def test_split_rows_is_csv_reader_or_declines(text):
     rows = split_rows(text)
     assert rows is None or rows == list(csv.reader(io.StringIO(text, newline="")))
+    assert split_rows(text.encode()) == rows
 
 
 def test_split_rows_reads_the_cat_export_as_csv_reader():
@@ -276,11 +279,22 @@ def test_split_rows_reads_the_cat_export_as_csv_reader():
     assert rows == list(csv.reader(io.StringIO(text, newline=""))) and len(rows) == 154
     wide = text.replace("cmk24", "cmk24\u2028\U0001f600")  # the same file in 4-byte code units
     assert split_rows(wide) == list(csv.reader(io.StringIO(wide, newline="")))
+    assert split_rows(wide.encode()) == split_rows(wide) and split_rows(text.encode()) == rows
 
 
-@pytest.mark.parametrize("text", [b"a,b\n", None, 1, ["a,b\n"]])
+@pytest.mark.parametrize("data", [b"a,b\n\xff,1\n", b'a,b\n"x,\xc3",1\n', b"a,\xe2\x82\n", b'a,"""\xed\xa0\x80,"\n'])
+def test_split_rows_rejects_bytes_that_are_not_utf8(tmp_path, data):
+    """Bytes are decoded cell by cell, strictly: a UnicodeDecodeError, as reading the file as text gives."""
+    with pytest.raises(UnicodeDecodeError):
+        split_rows(data)
+    (tmp_path / "t.csv").write_bytes(data)
+    with pytest.raises(UnicodeDecodeError):
+        read_rows(tmp_path / "t.csv")
+
+
+@pytest.mark.parametrize("text", [bytearray(b"a,b\n"), None, 1, ["a,b\n"]])
 def test_split_rows_checks_its_argument(text):
-    with pytest.raises(ValueError, match="text must be a str"):
+    with pytest.raises(ValueError, match="text must be a str or UTF-8 bytes"):
         split_rows(text)
 
 

@@ -376,12 +376,17 @@ Py_ssize_t find(const T* s, Py_ssize_t from, Py_ssize_t to, T c) {
     }
 }
 
-// csv.reader's rows of a whole file's text (code units of one PyUnicode kind) when csv.writer
+// csv.reader's rows of a whole file's text (code units of one PyUnicode kind, or UTF-8 bytes: each cell
+// decoded, strictly) when csv.writer
 // (lineterminator "\n") writes them back as that text; None otherwise (csvio.split_rows). A cell is
 // quoted only if it holds ',', '"' or '\n' and the quotes enclose it whole, its quotes doubled;
 // other cells hold no quote; no '\r' or NUL anywhere; every row has at least two cells.
-template <typename T>
+template <typename T, bool kUtf8 = false>
 py::object split_rows_of(PyObject* text, const T* s, Py_ssize_t n) {
+    const auto slice = [text, s](Py_ssize_t a, Py_ssize_t b) {
+        return kUtf8 ? PyUnicode_DecodeUTF8(reinterpret_cast<const char*>(s) + a, b - a, nullptr)
+                     : PyUnicode_Substring(text, a, b);
+    };
     if (n == 0 || s[n - 1] != '\n' || find(s, 0, n, T('\r')) < n || find(s, 0, n, T(0)) < n) return py::none();
     py::list rows, row;
     std::vector<T> unquoted;  // a quoted cell's text, quotes undoubled
@@ -404,14 +409,15 @@ py::object split_rows_of(PyObject* text, const T* s, Py_ssize_t n) {
                 (!doubled && find(unquoted.data(), 0, size, T(',')) == size &&
                  find(unquoted.data(), 0, size, T('\n')) == size))
                 return py::none();  // quotes not around a whole cell, or around one the writer leaves unquoted
-            cell = doubled ? PyUnicode_FromKindAndData(sizeof(T), unquoted.data(), size)
-                           : PyUnicode_Substring(text, i + 1, j);
+            cell = !doubled ? slice(i + 1, j)
+                   : kUtf8  ? PyUnicode_DecodeUTF8(reinterpret_cast<const char*>(unquoted.data()), size, nullptr)
+                            : PyUnicode_FromKindAndData(sizeof(T), unquoted.data(), size);
             i = j + 1;
         } else {
             const Py_ssize_t a = i;
             for (; s[i] != ',' && s[i] != '\n'; ++i)  // s ends with '\n'
                 if (s[i] == '"') return py::none();
-            cell = PyUnicode_Substring(text, a, i);
+            cell = slice(a, i);
         }
         if (cell == nullptr) throw py::error_already_set();
         row.append(py::reinterpret_steal<py::object>(cell));
@@ -426,7 +432,8 @@ py::object split_rows_of(PyObject* text, const T* s, Py_ssize_t n) {
 
 py::object split_rows(py::handle text) {
     PyObject* t = text.ptr();
-    if (!PyUnicode_Check(t)) throw std::invalid_argument("text must be a str");
+    if (PyBytes_Check(t)) return split_rows_of<char, true>(t, PyBytes_AS_STRING(t), PyBytes_GET_SIZE(t));
+    if (!PyUnicode_Check(t)) throw std::invalid_argument("text must be a str or UTF-8 bytes");
 #if PY_VERSION_HEX < 0x030C0000
     if (PyUnicode_READY(t) != 0) throw py::error_already_set();
 #endif
@@ -451,7 +458,8 @@ void bind_texts(py::module_& m) {
           "it (cells: None nothing, str as is, lists of numbers as number_lists_text, others cell_text(value)); "
           "None where csvio.csv_line leaves rows to csv.writer.");
     m.def("split_rows", &split_rows, py::arg("text"),
-          "csv.reader's rows of a file's text when csv.writer writes them back as that text, else None "
+          "csv.reader's rows of a file's text (str, or UTF-8 bytes decoded cell by cell) when csv.writer writes "
+          "them back as that text, else None "
           "(galforge.zooniverse.csvio.split_rows).");
     m.def("json_floats_below", [](py::handle value, double limit) { return floats_below(value.ptr(), limit, 0); },
           py::arg("value"), py::arg("limit"),

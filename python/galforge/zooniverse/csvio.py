@@ -28,9 +28,9 @@ def read_rows(path):
     csv.field_size_limit(limit)
     if not os.path.isfile(path):
         raise GalforgeFileNotFoundError(f"CSV file {str(path)!r} does not exist")
-    with open(path, newline="", encoding="utf-8") as f:
-        text = f.read()
-    rows = split_rows(text) if len(text) < limit else None
+    with open(path, "rb") as f:  # the core decodes the cells (UTF-8, strictly), not the whole text first
+        data = f.read()
+    rows = split_rows(data) if len(data) < limit else None
     if rows and all(len(row) == len(rows[0]) for row in rows):
         return [dict(zip(rows[0], row)) for row in rows[1:]]
     with open(path, newline="", encoding="utf-8") as f:  # the reader is slower on a StringIO
@@ -39,7 +39,8 @@ def read_rows(path):
 
 def split_rows(text):
     """``list(csv.reader(...))`` of a whole file's text when :func:`csv_line` writes the rows back
-    as ``text`` (the reader reads back what the writer writes: these are its rows); else None.
+    as ``text`` (a str, or UTF-8 bytes: each cell decoded strictly, UnicodeDecodeError otherwise;
+    the reader reads back what the writer writes: these are its rows); else None.
 
     One pass of the C++ core: a cell in quotes must be one the writer quotes (holding ``,`` ``"`` or
     a newline), the quotes around it whole, its quotes doubled; other cells hold no quote. Text with
