@@ -44,7 +44,7 @@ def split_rows(text):
 
     One pass of the C++ core: a cell in quotes must be one the writer quotes (holding ``,`` ``"`` or
     a newline), the quotes around it whole, its quotes doubled; other cells hold no quote. Text with
-    a ``\r`` or NUL, not ending in a newline, or with a row of fewer than two cells (the writer's
+    a ``\\r`` or NUL, not ending in a newline, or with a row of fewer than two cells (the writer's
     rules differ there) declines."""
     return _core.split_rows(text)
 

@@ -15,8 +15,8 @@ commas and no ``0.0000`` (``repr`` writes ``1e-05`` where orjson writes ``0.0000
 ``nan``, ``inf``, booleans, strings and tuples go to ``str``). Lists whose ints are of 64 bits and
 whose floats are 0 or of magnitude in [1e-4, 1e16) (checked by the core) need no such check.
 Before orjson, the C++ core writes such lists itself when every float is a decimal of at most 15
-significant digits (as drawn coordinates are: ``890.39``), found exactly without a shortest-digits
-search (``number_lists_text``: 5x faster than orjson and the separators).
+significant and 15 fraction digits (as drawn coordinates are: ``890.39``), found exactly without a
+shortest-digits search (``number_lists_text``: ~2x faster than orjson and the separators).
 """
 import json
 
