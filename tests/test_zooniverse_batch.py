@@ -153,7 +153,26 @@ def test_configuration_errors(tmp_path):
         reduce_csv(tmp_path / "c.csv", tmp_path / "bad.yaml")
 
 
-CELLS = st.text(alphabet=st.sampled_from([",", '"', "\n", "\r", "\0", " ", "'", "a", "é", "\u2028", "[", "1"]),
+def test_collector_state_is_kept(tmp_path):
+    """extract_csv / reduce_csv pause the cyclic garbage collector and leave it as they found it, errors too."""
+    import gc
+
+    write_classifications(tmp_path / "c.csv", ["[]"])
+    for running in (True, False):
+        (gc.enable if running else gc.disable)()
+        try:
+            with pytest.raises(GalforgeValueError):
+                extract_csv(tmp_path / "c.csv", {"extractor_config": {}, "workflow_id": 8, "workflow_version": "1.2"})
+            assert gc.isenabled() == running
+            with pytest.raises(GalforgeValueError):
+                reduce_csv(tmp_path / "c.csv", {"reducer_config": {"point_reducer": {}}})
+            assert gc.isenabled() == running
+        finally:
+            gc.enable()
+
+
+CELLS = st.text(alphabet=st.sampled_from([",", '"', "\n", "\r", "\0", " ", "'", "a", "é", "\u2028", "\U0001f600", "[",
+                                           "1"]),
                 max_size=6) | st.text(max_size=6)
 
 
@@ -165,22 +184,118 @@ def test_csv_line_is_csv_writer(cells):
     assert csv_line(cells) == buffer.getvalue()
 
 
+VALUES = st.one_of(CELLS, st.none(), st.floats(), st.integers(-2**70, 2**70), st.booleans(),
+                   st.lists(st.one_of(st.floats(), st.integers(-2**65, 2**65), st.lists(st.floats(), max_size=3)),
+                            max_size=4),
+                   st.lists(st.decimals(-10**6, 10**6, places=3).map(float), max_size=4),
+                   st.dictionaries(st.text(max_size=2), st.integers(), max_size=2))
+NAMES = st.sampled_from(["a", "b,c", 'q"', "é", "line\n", "x\ry", "\ud800", "data.frame0.T0_pathX"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(st.tuples(NAMES, VALUES), max_size=5), max_size=4), st.lists(NAMES, max_size=3))
+def test_csv_text_is_csv_writer(rows, extra):
+    """The core's whole-file text is csv.writer's of the rows' cell texts (cell_text), or None where
+    csv_line leaves rows to csv.writer (a \r or NUL, fewer than two columns, text UTF-8 cannot encode)."""
+    from galforge import _core
+    from galforge.zooniverse.csvio import cell_text
+
+    columns = list(dict.fromkeys([name for row in rows for name, _ in row] + extra))
+    lines = [columns] + [[cell_text(dict(row).get(name)) for name in columns] for row in rows]
+    text = _core.csv_text(columns, rows, cell_text)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(lines)
+    if text is not None:
+        assert text == buffer.getvalue()
+    else:
+        assert len(columns) < 2 or any("\r" in c or "\0" in c or "\ud800" in c for line in lines for c in line)
+
+
+@pytest.mark.parametrize("args", [
+    ("a,b", [], str), ([1, "b"], [], str), (["a", "b"], (), str), (["a", "b"], [("a", 1)], str),
+    (["a", "b"], [[["a", 1]]], str), (["a", "b"], [[("a", 1, 2)]], str), (["a", "b"], [[("c", 1)]], str),
+    (["a", "b"], [[("a", 1.5)]], None), (["a", "b"], [[("a", 1.5)]], lambda v: 1.5)])
+def test_csv_text_checks_its_arguments(args):
+    from galforge import _core
+
+    with pytest.raises(ValueError, match="columns|rows|row holds|cell_text"):
+        _core.csv_text(*args)
+
+
+def test_csv_text_survives_hostile_keys_and_callbacks():
+    """A key whose __eq__ empties the row, a cell_text that empties the rows: no crash, and the
+    values taken before are written."""
+    from galforge import _core
+    from galforge.zooniverse.csvio import cell_text
+
+    class Key(str):
+        def __hash__(self):
+            return hash(str(self))
+
+        def __eq__(self, other):
+            row.clear()
+            return str.__eq__(self, other)
+
+    row = [(Key("a"), "x"), ("b", "y")]
+    assert _core.csv_text(["a", "b"], [row], cell_text) == "a,b\nx,\n"
+    rows = [[("a", 1.5), ("b", [1.0])], [("a", "z"), ("b", "w")]]
+    assert _core.csv_text(["a", "b"], rows, lambda v: (rows.clear(), str(v))[1]) == "a,b\n1.5,[1.0]\n"
+
+
+def test_write_rows_falls_back_to_csv_writer(tmp_path):
+    """Rows the core declines (a \r in a cell) are written by csv.writer, the others alike."""
+    rows = [[("a", "x\ry"), ("b", [1.5, 2])], [("a", None), ("b", [[0.1, 1e-05], []])]]
+    write_rows(tmp_path / "t.csv", rows)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([["a", "b"], ["x\ry", "[1.5, 2]"], ["", "[[0.1, 1e-05], []]"]])
+    assert (tmp_path / "t.csv").read_bytes() == buffer.getvalue().encode()
+
+
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.lists(CELLS, min_size=1, max_size=4), max_size=4))
 def test_split_rows_reads_written_rows_as_csv_reader(rows):
     text = "".join(map(csv_line, rows))
     if split_rows(text) is not None:
         assert split_rows(text) == rows == list(csv.reader(io.StringIO(text, newline="")))
+    if not any("\ud800" <= ch <= "\udfff" for ch in text):  # UTF-8 bytes: the same rows, or None alike
+        assert split_rows(text.encode()) == split_rows(text)
     else:  # declines only \r, NUL, rows of one cell
         assert not rows or any("\r" in c or "\0" in c or len(row) < 2 for row in rows for c in row)
 
 
 @settings(max_examples=1000, deadline=None)
-@given(st.text(alphabet=st.sampled_from([",", '"', "\n", "\r", "\0", " ", "a", "é"]), max_size=20)
+@given(st.text(alphabet=st.sampled_from([",", '"', "\n", "\r", "\0", " ", "a", "é", "\u2028", "\U0001f600"]), max_size=20)
        | st.text(alphabet=st.sampled_from([",", '"', "\n", "a"]), max_size=30).map(lambda t: t + "\n"))
 def test_split_rows_is_csv_reader_or_declines(text):
     rows = split_rows(text)
     assert rows is None or rows == list(csv.reader(io.StringIO(text, newline="")))
+    assert split_rows(text.encode()) == rows
+
+
+def test_split_rows_reads_the_cat_export_as_csv_reader():
+    with open(CAT_CLASSIFICATIONS, newline="", encoding="utf-8") as f:
+        text = f.read()
+    rows = split_rows(text)
+    assert rows == list(csv.reader(io.StringIO(text, newline=""))) and len(rows) == 154
+    wide = text.replace("cmk24", "cmk24\u2028\U0001f600")  # the same file in 4-byte code units
+    assert split_rows(wide) == list(csv.reader(io.StringIO(wide, newline="")))
+    assert split_rows(wide.encode()) == split_rows(wide) and split_rows(text.encode()) == rows
+
+
+@pytest.mark.parametrize("data", [b"a,b\n\xff,1\n", b'a,b\n"x,\xc3",1\n', b"a,\xe2\x82\n", b'a,"""\xed\xa0\x80,"\n'])
+def test_split_rows_rejects_bytes_that_are_not_utf8(tmp_path, data):
+    """Bytes are decoded cell by cell, strictly: a UnicodeDecodeError, as reading the file as text gives."""
+    with pytest.raises(UnicodeDecodeError):
+        split_rows(data)
+    (tmp_path / "t.csv").write_bytes(data)
+    with pytest.raises(UnicodeDecodeError):
+        read_rows(tmp_path / "t.csv")
+
+
+@pytest.mark.parametrize("text", [bytearray(b"a,b\n"), None, 1, ["a,b\n"]])
+def test_split_rows_checks_its_argument(text):
+    with pytest.raises(ValueError, match="text must be a str or UTF-8 bytes"):
+        split_rows(text)
 
 
 @pytest.mark.parametrize("text", ["a,b\n1,2\n", 'a,b\n"x, ""y""\n",\n', "a,b\n1\n", "a,b\n\n1,2\n", "a,b\r\n1,2\r\n",

@@ -78,7 +78,7 @@ def test_value_text_is_str_on_many_floats():
         value = [float(v) for v in value]
         assert texts.value_text(value) == str(value)
         assert texts.value_text([value, value[:3]]) == str([value, value[:3]])
-    assert texts._core.number_lists(floats[2])  # the orjson path is taken
+    assert texts._core.number_lists_text(floats[2]) is not None  # the core's path is taken
 
 
 @pytest.mark.parametrize("text", ["[1e400]", "Infinity", "[NaN, -Infinity]", '["\\ud800"]', "18446744073709551616",
@@ -133,6 +133,43 @@ def test_plain_number_lists_only_where_orjson_writes_str(value):
     """Wherever the core calls a list plain, orjson's text (with ', ') is str's."""
     if texts._core.plain_number_lists(value):
         assert orjson.dumps(value).replace(b",", b", ").decode() == str(value)
+    assert texts.value_text(value) == str(value)
+
+
+SHORT_DECIMALS = st.builds(lambda m, k: float(f"{m}e-{k}"), st.integers(-10**15 + 1, 10**15 - 1), st.integers(0, 20))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(SHORT_DECIMALS, FLOATS, st.integers(-2**65, 2**65),
+                          st.lists(st.one_of(SHORT_DECIMALS, FLOATS, st.integers()), max_size=6)), max_size=8))
+def test_number_lists_text_is_str_or_declines(value):
+    text = texts._core.number_lists_text(value)
+    assert text is None or text == str(value)
+
+
+def test_number_lists_text_writes_short_decimals():
+    """Decimals of at most 15 significant and 15 fraction digits in [1e-4, 1e16), 0, -0.0 and ints of 64
+    bits (~86,000 at every scale and length) are all written, as str writes them."""
+    rng = np.random.default_rng(11)
+    digits = rng.integers(1, 16, 120_000)
+    m = (rng.random(120_000) * 10.0 ** digits).astype(np.int64) * rng.choice([-1, 1], 120_000)
+    k = rng.integers(0, 16, 120_000)
+    values = [v for v in (float(f"{a}e-{b}") for a, b in zip(m.tolist(), k.tolist())) if 1e-4 <= abs(v) < 1e16]
+    values += [0.0, -0.0, 1e-4, -1e-4, 999999999999999.0, 0.1, 2**63 - 1, -2**63, 0, -1]
+    assert len(values) > 80_000
+    for chunk in [values[i:i + 1000] for i in range(0, len(values), 1000)]:
+        assert texts._core.number_lists_text(chunk) == str(chunk)
+        assert texts._core.number_lists_text([chunk[:7], [], chunk[7:9]]) == str([chunk[:7], [], chunk[7:9]])
+
+
+@pytest.mark.parametrize("value", [[1e16], [9.9e-5], [1e15], [1234567890.123456], [0.1 + 0.2], [math.nan], [math.inf],
+                                   [2**63], [-2**63 - 1], [True], [None], ["1"], [(1.0,)], [[[1.0]]], [_Float(1.5)],
+                                   [np.float64(1.5)], [_Colour.RED], _List([1.0]), [_List([1.0])], (1.0,), 1.5, None,
+                                   "[1.5]", {1: 2.0}])
+def test_number_lists_text_declines_the_rest(value):
+    """More than 15 digits, exponents, non-finite, beyond 64 bits, other types: None (str's text is
+    then written by orjson or str)."""
+    assert texts._core.number_lists_text(value) is None
     assert texts.value_text(value) == str(value)
 
 

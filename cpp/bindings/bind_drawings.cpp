@@ -116,18 +116,20 @@ void bind_drawings(py::module_& m) {
                   ok = parse_number_lists(data, static_cast<std::size_t>(size), values, offsets);
               }
               if (!ok) return py::none();
+              py::array_t<double> all(static_cast<py::ssize_t>(values.size()));  // one array, viewed per list
+              if (!values.empty()) std::memcpy(all.mutable_data(), values.data(), sizeof(double) * values.size());
               py::list out(offsets.size() - 1);
               for (std::size_t k = 0; k + 1 < offsets.size(); ++k) {
-                  const auto n = static_cast<py::ssize_t>(offsets[k + 1] - offsets[k]);
-                  py::array_t<double> arr(n);
-                  if (n) std::memcpy(arr.mutable_data(), values.data() + offsets[k], sizeof(double) * n);
-                  out[k] = std::move(arr);
+                  PyObject* view = PySequence_GetSlice(all.ptr(), static_cast<Py_ssize_t>(offsets[k]),
+                                                       static_cast<Py_ssize_t>(offsets[k + 1]));
+                  if (view == nullptr) throw py::error_already_set();
+                  PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(k), view);  // steals the reference
               }
               return std::move(out);
           },
           py::arg("text"),
-          "A list of float64 arrays from the text of a list of lists of numbers as str() writes it; None for "
-          "any other text (see galforge/drawings.hpp).");
+          "A list of float64 arrays (views of one array) from the text of a list of lists of numbers as str() "
+          "writes it; None for any other text (see galforge/drawings.hpp).");
     m.def("pack_drawings",
           [](py::handle xs_obj, py::handle ys_obj, double limit) {
               py::list xs = checked_list(xs_obj, "xs"), ys = checked_list(ys_obj, "ys");
@@ -140,11 +142,23 @@ void bind_drawings(py::module_& m) {
               py::array_t<std::int64_t> offsets(static_cast<py::ssize_t>(n + 1));
               std::int8_t* st = status.mutable_data();
               std::int64_t* off = offsets.mutable_data();
-              std::vector<double> x, y, xy;
+              std::size_t capacity = 0;  // the output's rows: every vertex of the lists and arrays it may read
+              for (std::size_t k = 0; k < n; ++k) {
+                  PyObject* o = PyList_GET_ITEM(xs.ptr(), static_cast<Py_ssize_t>(k));
+                  if (PyList_CheckExact(o)) {
+                      capacity += static_cast<std::size_t>(PyList_GET_SIZE(o));
+                  } else if (py::isinstance<py::array>(o)) {
+                      capacity += static_cast<std::size_t>(py::reinterpret_borrow<py::array>(o).size());
+                  }
+              }
+              py::array_t<double> out({static_cast<py::ssize_t>(capacity), py::ssize_t{2}});
+              double* xy = out.mutable_data();
+              std::vector<double> x, y;
               off[0] = 0;
               for (std::size_t k = 0; k < n; ++k) {
                   off[k + 1] = off[k];
-                  if (!read_numbers(xs[k].ptr(), x) || !read_numbers(ys[k].ptr(), y)) {
+                  if (!read_numbers(PyList_GET_ITEM(xs.ptr(), static_cast<Py_ssize_t>(k)), x) ||
+                      !read_numbers(PyList_GET_ITEM(ys.ptr(), static_cast<Py_ssize_t>(k)), y)) {
                       st[k] = -1;  // types left to numpy
                       continue;
                   }
@@ -156,15 +170,20 @@ void bind_drawings(py::module_& m) {
                   if (st[k] != kUsable && st[k] != kAreaUncertain) continue;
                   std::size_t keep = x.size();
                   if (keep > 1 && x[0] == x[keep - 1] && y[0] == y[keep - 1]) --keep;  // the closing vertex
+                  double* row = xy + 2 * off[k];  // off[k] + keep <= capacity: x was counted
                   for (std::size_t i = 0; i < keep; ++i) {
-                      xy.push_back(x[i]);
-                      xy.push_back(y[i]);
+                      row[2 * i] = x[i];
+                      row[2 * i + 1] = y[i];
                   }
                   off[k + 1] = off[k] + static_cast<std::int64_t>(keep);
               }
-              py::array_t<double> out({static_cast<py::ssize_t>(xy.size() / 2), py::ssize_t{2}});
-              if (!xy.empty()) std::memcpy(out.mutable_data(), xy.data(), sizeof(double) * xy.size());
-              return py::make_tuple(out, offsets, status);
+              py::object packed = out;
+              if (static_cast<std::size_t>(off[n]) < capacity) {  // a view of the rows written
+                  packed = py::reinterpret_steal<py::object>(
+                      PySequence_GetSlice(out.ptr(), 0, static_cast<Py_ssize_t>(off[n])));
+                  if (!packed) throw py::error_already_set();
+              }
+              return py::make_tuple(packed, offsets, status);
           },
           py::arg("xs"), py::arg("ys"), py::arg("limit"),
           "(xy, offsets, status) of drawings: per drawing (x list, y list) a DrawingStatus (galforge/drawings.hpp), "

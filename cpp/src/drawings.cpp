@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <system_error>
 
 namespace galforge {
@@ -102,11 +103,15 @@ bool parse_number_lists(const char* text, std::size_t size, std::vector<double>&
 }
 
 DrawingStatus drawing_status(const double* x, const double* y, std::size_t k, double limit) {
-    double largest = 0.0;
+    double largest = 0.0;  // comparisons rather than std::fmax (a libm call): the loops vectorise
+    bool finite = true;
     for (std::size_t i = 0; i < k; ++i) {
-        if (!std::isfinite(x[i]) || !std::isfinite(y[i])) return kNonFinite;
-        largest = std::fmax(largest, std::fmax(std::fabs(x[i]), std::fabs(y[i])));
+        const double ax = std::fabs(x[i]), ay = std::fabs(y[i]);
+        finite &= (ax <= std::numeric_limits<double>::max()) & (ay <= std::numeric_limits<double>::max());
+        const double a = ax > ay ? ax : ay;
+        largest = a > largest ? a : largest;
     }
+    if (!finite) return kNonFinite;
     if (largest > limit) return kBeyondLimit;
     const std::size_t distinct = k > 1 && x[0] == x[k - 1] && y[0] == y[k - 1] ? k - 1 : k;
     if (distinct < 3) return kTooFewPoints;
@@ -118,7 +123,8 @@ DrawingStatus drawing_status(const double* x, const double* y, std::size_t k, do
         const std::size_t j = i + 1 == k ? 0 : i + 1;
         const double xi = x[i] - x[0], yi = y[i] - y[0], xj = x[j] - x[0], yj = y[j] - y[0];
         twice += xi * yj - xj * yi;
-        extent = std::fmax(extent, std::fmax(std::fabs(xi), std::fabs(yi)));
+        const double a = std::fabs(xi) > std::fabs(yi) ? std::fabs(xi) : std::fabs(yi);  // finite
+        extent = a > extent ? a : extent;
     }
     const double n = static_cast<double>(k);
     if (!(extent > 1e-100) || !(std::fabs(twice) * 0.5 > 1e-12 * n * n * extent * extent)) return kAreaUncertain;

@@ -469,6 +469,8 @@ static void test_drawings() {
     const double nx[] = {0, NAN, 1}, big[] = {0, 1e101, 1};
     CHECK(drawing_status(nx, sy, 3, 1e100) == kNonFinite);
     CHECK(drawing_status(big, sy, 3, 1e100) == kBeyondLimit);
+    const double mixed[] = {1e101, NAN, 1}, inf[] = {0, 1, -INFINITY};  // non-finite first, wherever it is
+    CHECK(drawing_status(mixed, sy, 3, 1e100) == kNonFinite && drawing_status(sx, inf, 3, 1e300) == kNonFinite);
     const double tx[] = {0, 1e-120, 0}, ty[] = {0, 0, 1e-120};
     CHECK(drawing_status(tx, ty, 3, 1e100) == kAreaUncertain);         // area 5e-241: left to GEOS
 }

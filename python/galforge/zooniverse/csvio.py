@@ -9,7 +9,6 @@ import ast
 import csv
 import functools
 import io
-import itertools
 import math
 import os
 import sys
@@ -29,9 +28,9 @@ def read_rows(path):
     csv.field_size_limit(limit)
     if not os.path.isfile(path):
         raise GalforgeFileNotFoundError(f"CSV file {str(path)!r} does not exist")
-    with open(path, newline="", encoding="utf-8") as f:
-        text = f.read()
-    rows = split_rows(text) if len(text) < limit else None
+    with open(path, "rb") as f:  # the core decodes the cells (UTF-8, strictly), not the whole text first
+        data = f.read()
+    rows = split_rows(data) if len(data) < limit else None
     if rows and all(len(row) == len(rows[0]) for row in rows):
         return [dict(zip(rows[0], row)) for row in rows[1:]]
     with open(path, newline="", encoding="utf-8") as f:  # the reader is slower on a StringIO
@@ -40,41 +39,14 @@ def read_rows(path):
 
 def split_rows(text):
     """``list(csv.reader(...))`` of a whole file's text when :func:`csv_line` writes the rows back
-    as ``text`` (the reader reads back what the writer writes: these are its rows); else None.
+    as ``text`` (a str, or UTF-8 bytes: each cell decoded strictly, UnicodeDecodeError otherwise;
+    the reader reads back what the writer writes: these are its rows); else None.
 
-    Splits on quotes: inside quotes at odd positions; an empty part at an even position inside the
-    text is a doubled quote inside quotes, so a quoted cell is the odd parts between two non-empty
-    even parts, joined by quotes. Each quoted cell must be a whole cell that the writer quotes, and
-    is then written back as it was read; the rest splits on lines and commas, cells the writer
-    writes as they are. Rows of fewer than two cells (the writer's rules differ there) decline."""
-    if not text.endswith("\n") or "\0" in text or "\r" in text:
-        return None
-    parts = text.split('"')
-    if len(parts) % 2 == 0:
-        return None
-    bounds = [0, *itertools.compress(range(2, len(parts) - 1, 2), parts[2:-1:2])] + [len(parts) - 1] * (len(parts) > 1)
-    tokens = [parts[0]]  # outside, inside, outside, ... quotes
-    for a, b in zip(bounds, bounds[1:]):
-        inside = '"'.join(parts[a + 1:b:2])
-        if parts[a][-1:] not in (",", "\n") and (a or parts[a]) or parts[b][:1] not in (",", "\n") \
-                or not ("," in inside or '"' in inside or "\n" in inside):
-            return None  # quotes not around a whole cell, or around one the writer leaves unquoted
-        tokens += [inside, parts[b]]
-    rows, row = [], [""]
-    for i, part in enumerate(tokens):
-        if i % 2:
-            row[-1] += part
-            continue
-        lines = part.split("\n")
-        cells = lines[0].split(",")
-        row[-1] += cells[0]
-        row += cells[1:]
-        for line in lines[1:]:
-            rows.append(row)
-            row = line.split(",")
-    if row != [""] or not rows or min(map(len, rows)) < 2:
-        return None
-    return rows
+    One pass of the C++ core: a cell in quotes must be one the writer quotes (holding ``,`` ``"`` or
+    a newline), the quotes around it whole, its quotes doubled; other cells hold no quote. Text with
+    a ``\\r`` or NUL, not ending in a newline, or with a row of fewer than two cells (the writer's
+    rules differ there) declines."""
+    return _core.split_rows(text)
 
 
 def flatten(data, prefix="data"):
@@ -178,19 +150,24 @@ def csv_line(cells):
 
 
 def write_rows(path, rows):
-    """Write ``rows`` (lists of (column, value) pairs) atomically (renamed into place, not fsync'ed);
-    columns in order of first appearance, cells as :func:`cell_text` gives them."""
+    """Write ``rows`` (lists of (column, value) tuples) atomically (renamed into place, not fsync'ed);
+    columns in order of first appearance, cells as :func:`cell_text` gives them, lines as :func:`csv_line`
+    writes them (the C++ core's ``csv_text`` writes the whole text at once, lists of numbers straight
+    from their values; where ``csv_line`` would leave rows to ``csv.writer`` it declines and they are)."""
     columns = {}
     for row in rows:
         for name, _ in row:
             columns.setdefault(name, None)
 
     def write(f):
-        lines = [csv_line(list(columns))]
-        for row in rows:
-            cells = dict(row)
-            lines.append(csv_line([cell_text(cells.get(name)) for name in columns]))
-        f.write("".join(lines))
+        text = _core.csv_text(list(columns), rows, cell_text)  # one pass in C++: the same text
+        if text is None:  # a \r or NUL in a cell, fewer than two columns, text UTF-8 cannot encode
+            lines = [csv_line(list(columns))]
+            for row in rows:
+                cells = dict(row)
+                lines.append(csv_line([cell_text(cells.get(name)) for name in columns]))
+            text = "".join(lines)
+        f.write(text)
 
     atomic_write(path, write, durable=False)  # as the reference (pandas): no fsync, 2-7 ms a file
 

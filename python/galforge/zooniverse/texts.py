@@ -14,6 +14,9 @@ text is used only if it holds nothing but digits, signs, points, brackets and
 commas and no ``0.0000`` (``repr`` writes ``1e-05`` where orjson writes ``0.00001``; exponents,
 ``nan``, ``inf``, booleans, strings and tuples go to ``str``). Lists whose ints are of 64 bits and
 whose floats are 0 or of magnitude in [1e-4, 1e16) (checked by the core) need no such check.
+Before orjson, the C++ core writes such lists itself when every float is a decimal of at most 15
+significant and 15 fraction digits (as drawn coordinates are: ``890.39``), found exactly without a
+shortest-digits search (``number_lists_text``: ~2x faster than orjson and the separators).
 """
 import json
 
@@ -41,7 +44,10 @@ def loads(text):
 
 
 def value_text(value):
-    """``str(value)``, through orjson for a list of numbers or of lists of numbers."""
+    """``str(value)``, through the C++ core or orjson for a list of numbers or of lists of numbers."""
+    text = _core.number_lists_text(value)  # short decimals (drawn coordinates): formatted without orjson
+    if text is not None:
+        return text
     if orjson is not None and _core.plain_number_lists(value):  # no text check needed (the common case)
         return _core.comma_space(orjson.dumps(value))
     if orjson is None or not _core.number_lists(value):  # exact types: no subclass, enum, tuple, numpy scalar
