@@ -10,8 +10,10 @@ from pathlib import Path
 
 
 def _code(benchmark):
-    """The entry's name inside the test id's brackets, without a profile suffix such as -n2.5."""
-    return re.sub(r"-n\d[\d.]*$", "", benchmark["name"].split("[")[1].rstrip("]"))
+    """The entry's name inside the test id's brackets (the test's name if it has none), without a
+    profile suffix such as -n2.5."""
+    name = benchmark["name"]
+    return re.sub(r"-n\d[\d.]*$", "", name.split("[")[1].rstrip("]") if "[" in name else name.removeprefix("test_"))
 
 
 def _extra(benchmark):

@@ -138,7 +138,7 @@ def test_fit_sersic_sky(benchmark, code, size):
     benchmark.extra_info["reduced_chi2"] = reduced
 
 
-@pytest.mark.parametrize("size", sorted(CASES))
+@pytest.mark.parametrize("size", sorted(CASES), ids=lambda size: f"galforge-and-pyimfit-1thread-pairs-{size}")
 def test_fit_alternated_with_pyimfit(benchmark, size):
     """One pyimfit fit between two runs of three galforge fits, both on one thread; the entry's time is
     that of a whole pair, its figure the median over pairs of pyimfit's time / galforge's mean time."""
