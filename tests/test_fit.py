@@ -85,6 +85,35 @@ def test_model_gradient_matches_chi2_finite_differences(psf, window):
         assert fd == pytest.approx(g[k], rel=1e-5, abs=1e-6 * max(abs(x) for x in g)), k
 
 
+@pytest.mark.parametrize("psf", [None, "moffat"])
+@pytest.mark.parametrize("window", [None, (5, 52, 8, 57)])
+@pytest.mark.parametrize("more", [False, True])
+def test_gradient_alone_equals_the_normal_equations_gradient(psf, window, more):
+    # gradient_at (derivatives unconvolved, dotted with the weighted residuals correlated with the PSF)
+    # against J^T W r of the normal equations (each column convolved); both in single precision, so to
+    # ~1e-6 of Cauchy-Schwarz's bound sqrt(H_kk chi2) on |g_k|.
+    shape = (60, 62)
+    kernel = None if psf is None else gf.psf.moffat(size=15, fwhm=3.0, beta=3.0)
+    components = sersic_and_sky(window)
+    if more:  # a second profile, amplitudes far from 1, a kind rendered after the PSF (which needs one)
+        components += [gf.Sersic(12.2, 40.6, 3e4, 4.0, 2.5, 0.8, -0.4, window=(30, 58, 2, 30))]
+        components += [gf.PointSource(x0=45.25, y0=12.5, flux=4e-3)] if psf else []
+    model = gf.Model(shape, components, psf=kernel, oversample=3)
+    rng = np.random.default_rng(4)
+    data = model.render() + rng.normal(0, 0.02, shape)
+    weight = np.full(shape, 1 / 0.02 ** 2) * rng.uniform(0.5, 2.0, shape)
+    specs, free, _, _, _ = fitting._core_components(model.components, shape)
+    options = fitting._core_options(model)
+    start = fitting._specs_at(specs, [v * 1.01 if v else 0.01 for s in specs for v in s[1]])  # off the data
+    chi2, H, g = _core.model_jacobian(data, weight, start, free=free, **options)
+    chi2_alone, g_alone = _core.model_gradient(data, weight, start, free=free, **options)
+    assert chi2_alone == pytest.approx(chi2, rel=1e-12)
+    n = len(g)
+    bound = np.sqrt(np.diag(np.asarray(H).reshape(n, n)) * chi2)
+    assert np.all(np.abs(np.asarray(g_alone) - g) <= 1e-6 * bound)
+    assert np.abs(g).max() > 1e-3 * bound.max()  # (a gradient away from zero: the comparison means something)
+
+
 @pytest.mark.parametrize("unit", [1.0, 1e-30, 1e30])
 def test_normal_matrix_matches_the_jacobian_in_double(unit):
     # J^T W J (weighted in single precision, summed in double) against numpy's double-precision product of

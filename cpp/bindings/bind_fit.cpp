@@ -156,6 +156,26 @@ void bind_fit(py::module_& m) {
           py::arg("data"), py::arg("weight"), py::arg("components"), py::arg("psf"), py::arg("oversample"),
           py::arg("tolerance"), py::arg("threads"), py::arg("extend"), py::arg("free"));
 
+    // chi2 and J^T W (d - m) alone (ImageFitProblem::gradient_at: the derivatives unconvolved, dotted with
+    // the weighted residuals correlated with the PSF), at the given values; extend = True only.
+    m.def("model_gradient",
+          [](py::handle data, py::handle weight, const py::list& components, const py::object& psf, int oversample,
+             double tolerance, int threads, bool extend, const std::vector<bool>& free) {
+              auto [d, w] = data_and_weight(data, weight);
+              const ParsedModel parsed = parse_components(components);
+              DoubleArray psf_arr;
+              auto model = make_model(d.shape(0), d.shape(1), parsed, psf, psf_arr, oversample, tolerance, threads, extend);
+              if (!model->has_component_gradient())
+                  throw std::invalid_argument("model_gradient needs extend=True where there is a PSF");
+              const std::vector<double> open_low(free.size(), -INFINITY), open_high(free.size(), INFINITY);
+              ImageFitProblem problem(*model, d.data(), w.data(), parsed.params, free, open_low, open_high);
+              std::vector<double> g;
+              const double chi2 = problem.gradient_at(problem.free_parameters(), g);
+              return py::make_tuple(chi2, g);
+          },
+          py::arg("data"), py::arg("weight"), py::arg("components"), py::arg("psf"), py::arg("oversample"),
+          py::arg("tolerance"), py::arg("threads"), py::arg("extend"), py::arg("free"));
+
     m.def("fit_lm",
           [](py::handle data, py::handle weight, const py::list& components, const py::object& psf, int oversample,
              double tolerance, int threads, bool extend, const std::vector<bool>& free, const std::vector<double>& lower,

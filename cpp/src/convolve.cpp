@@ -70,6 +70,11 @@ Convolver::Convolver(const double* psf, std::size_t ky, std::size_t kx, std::siz
                    pny_, pnx_, 1);
     fft::fft_columns(psf_hat_.data(), pny_, nh_, true, 1);
     psf_hat_single_.assign(psf_hat_.begin(), psf_hat_.end());
+    if (!exact_edges) {
+        psf_hat_conj_single_.resize(psf_hat_single_.size());
+        std::transform(psf_hat_single_.begin(), psf_hat_single_.end(), psf_hat_conj_single_.begin(),
+                       [](std::complex<float> z) { return std::conj(z); });
+    }
 }
 
 std::size_t Convolver::input_stride(std::size_t in_stride) const {
@@ -134,6 +139,12 @@ void Convolver::convolve_window(const double* in, double* out, const Window& win
 void Convolver::convolve_window(const float* in, float* out, const Window& window, int threads,
                                 std::size_t in_stride) const {
     convolve_with(psf_hat_single_.data(), in, in_stride, out, window, threads);
+}
+
+void Convolver::correlate_rows(const float* in, float* out, int threads) const {
+    if (threads < 1) throw std::invalid_argument("threads must be >= 1");
+    if (exact_edges_) throw std::invalid_argument("correlate_rows needs a convolver without exact edges");
+    padded_rows(psf_hat_conj_single_.data(), in, pnx_, out, 0, ny_, threads);
 }
 
 void Convolver::convolve_rows(const float* in, float* out, std::ptrdiff_t y_begin, std::ptrdiff_t y_end,

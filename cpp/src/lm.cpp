@@ -42,6 +42,11 @@ double LeastSquaresProblem::chi2_at(const std::vector<double>& x) {
     return normal_equations(x, H, g);
 }
 
+double LeastSquaresProblem::gradient_at(const std::vector<double>& x, std::vector<double>& g) {
+    std::vector<double> H;
+    return normal_equations(x, H, g);
+}
+
 namespace {
 
 // Smallest factor by which an accepted step shrinks the damping (Nielsen's rule gives it at gain ratio
@@ -89,8 +94,65 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
         nu *= 2.0;
         return mu > 1e20;
     };
-    std::vector<double> A, h, trial(n), scale(n), H_trial, g_trial, jacobian_x;
+    std::vector<double> A, h, trial(n), scale(n), H_trial, g_trial, jacobian_x, trial2(n);
     std::vector<std::size_t> free;
+    // One damped step from `at` (chi2 c, normal equations Hm, gm): the active set (parameters at a
+    // bound that the gradient pushes outwards are held), the Cholesky solve, the projected point `out`
+    // and the decrease the quadratic model predicts for it, 2 g.s - s.H.s.
+    enum class Step { ok, gradient_small, not_positive, step_small };
+    auto propose = [&](const std::vector<double>& at, double c, const std::vector<double>& Hm,
+                       const std::vector<double>& gm, std::vector<double>& out, double& predicted) {
+        free.clear();
+        double gmax = 0.0;
+        for (std::size_t k = 0; k < n; ++k) {
+            const bool held = (at[k] <= lower[k] && gm[k] < 0.0) || (at[k] >= upper[k] && gm[k] > 0.0);
+            if (held) continue;
+            free.push_back(k);
+            scale[k] = Hm[k * n + k] > 0.0 ? Hm[k * n + k] : 1.0;
+            gmax = std::fmax(gmax, std::fabs(gm[k]) / std::sqrt(scale[k]));
+        }
+        if (free.empty() || gmax <= options.gtol * std::sqrt(std::fmax(c, 1e-300))) return Step::gradient_small;
+        const std::size_t m = free.size();
+        A.assign(m * m, 0.0);
+        h.assign(m, 0.0);
+        for (std::size_t a = 0; a < m; ++a) {
+            for (std::size_t b = 0; b < m; ++b) A[a * m + b] = Hm[free[a] * n + free[b]];
+            A[a * m + a] += mu * scale[free[a]];
+            h[a] = gm[free[a]];
+        }
+        if (!cholesky_solve(A, h, m)) return Step::not_positive;
+        out = at;
+        for (std::size_t a = 0; a < m; ++a) {
+            const std::size_t k = free[a];
+            out[k] = std::clamp(at[k] + h[a], lower[k], upper[k]);
+        }
+        predicted = 0.0;
+        bool small = true;
+        for (std::size_t a = 0; a < m; ++a) {
+            const std::size_t k = free[a];
+            const double s = out[k] - at[k];
+            double hs = 0.0;
+            for (std::size_t b = 0; b < m; ++b) hs += Hm[k * n + free[b]] * (out[free[b]] - at[free[b]]);
+            predicted += 2.0 * gm[k] * s - s * hs;
+            if (std::fabs(s) > options.xtol * (std::fabs(at[k]) + options.xtol)) small = false;
+        }
+        return small ? Step::step_small : Step::ok;
+    };
+    // A step whose decrease is below ftol, as predicted, is checked by chi2 alone (no Jacobian): true if
+    // the fit has converged at `to`, which then becomes x.
+    auto converges_at = [&](const std::vector<double>& to, double& c) {
+        const double chi2_check = safe_chi2([&] { return problem.chi2_at(to); });
+        ++result.n_eval;
+        const double decrease = c - chi2_check;
+        if (!(decrease > 0.0 && decrease <= options.ftol * c)) return false;
+        c = chi2_check;
+        return true;
+    };
+    auto converged = [&result] {
+        result.status = LMStatus::ftol;
+        result.message = "converged: relative chi2 decrease below ftol";
+    };
+    const bool can_finish = options.finish_tol > 0.0 && problem.has_gradient_at();
     result.status = LMStatus::max_iter;
     result.message = "maximum number of iterations reached";
     bool done = n == 0;
@@ -100,30 +162,14 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
     }
     for (int it = 1; !done && it <= options.max_iter; ++it) {
         result.n_iter = it;
-        // Active set: parameters at a bound that the gradient pushes outwards are held this step.
-        free.clear();
-        double gmax = 0.0;
-        for (std::size_t k = 0; k < n; ++k) {
-            const bool held = (x[k] <= lower[k] && g[k] < 0.0) || (x[k] >= upper[k] && g[k] > 0.0);
-            if (held) continue;
-            free.push_back(k);
-            scale[k] = H[k * n + k] > 0.0 ? H[k * n + k] : 1.0;
-            gmax = std::fmax(gmax, std::fabs(g[k]) / std::sqrt(scale[k]));
-        }
-        if (free.empty() || gmax <= options.gtol * std::sqrt(std::fmax(chi2, 1e-300))) {
+        double predicted = 0.0;
+        const Step step = propose(x, chi2, H, g, trial, predicted);
+        if (step == Step::gradient_small) {
             result.status = LMStatus::gtol;
             result.message = "converged: gradient below gtol";
             break;
         }
-        const std::size_t m = free.size();
-        A.assign(m * m, 0.0);
-        h.assign(m, 0.0);
-        for (std::size_t a = 0; a < m; ++a) {
-            for (std::size_t b = 0; b < m; ++b) A[a * m + b] = H[free[a] * n + free[b]];
-            A[a * m + a] += mu * scale[free[a]];
-            h[a] = g[free[a]];
-        }
-        if (!cholesky_solve(A, h, m)) {  // not positive definite at this damping: damp more
+        if (step == Step::not_positive) {  // not positive definite at this damping: damp more
             result.log.push_back({it, chi2, mu, false});
             if (damp_more()) {
                 result.status = LMStatus::singular;
@@ -132,70 +178,69 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
             }
             continue;
         }
-        trial = x;
-        for (std::size_t a = 0; a < m; ++a) {
-            const std::size_t k = free[a];
-            trial[k] = std::clamp(x[k] + h[a], lower[k], upper[k]);
-        }
-        // Predicted decrease of the quadratic model for the projected step s: 2 g.s - s.H.s.
-        double predicted = 0.0, step_small = 1.0;
-        for (std::size_t a = 0; a < m; ++a) {
-            const std::size_t k = free[a];
-            const double s = trial[k] - x[k];
-            double hs = 0.0;
-            for (std::size_t b = 0; b < m; ++b) hs += H[k * n + free[b]] * (trial[free[b]] - x[free[b]]);
-            predicted += 2.0 * g[k] * s - s * hs;
-            if (std::fabs(s) > options.xtol * (std::fabs(x[k]) + options.xtol)) step_small = 0.0;
-        }
-        if (step_small > 0.0) {
+        if (step == Step::step_small) {
             result.log.push_back({it, chi2, mu, false});
             result.status = LMStatus::xtol;
             result.message = "converged: step below xtol";
             break;
         }
-        // A step for which the quadratic model predicts less than ftol of relative decrease is checked by
-        // its chi2 alone (no Jacobian): if the decrease is below ftol too, the fit has converged there.
         if (predicted <= options.ftol * chi2) {
-            const double chi2_check = safe_chi2([&] { return problem.chi2_at(trial); });
-            ++result.n_eval;
-            const double decrease = chi2 - chi2_check;
-            if (decrease > 0.0 && decrease <= options.ftol * chi2) {
+            if (converges_at(trial, chi2)) {
                 jacobian_x = x;
                 x = trial;
-                chi2 = chi2_check;
                 result.log.push_back({it, chi2, mu, true});
-                result.status = LMStatus::ftol;
-                result.message = "converged: relative chi2 decrease below ftol";
+                converged();
                 break;
             }
         }
-        // The normal equations at the trial point straight away: most steps are accepted, and then
-        // they are needed anyway (one model evaluation per iteration instead of two).
-        const double chi2_trial = safe_chi2([&] { return problem.normal_equations(trial, H_trial, g_trial); });
+        // Near the optimum (a step predicted below finish_tol), the trial point gets its chi2 and gradient
+        // alone: if accepted, the step from there with that gradient and the current J^T W J is checked by
+        // chi2 alone, and if the fit converges there it ends without normal equations at either point.
+        // Otherwise the accepted point gets its normal equations as usual.
+        const bool finishing = can_finish && predicted <= options.finish_tol * chi2;
+        const double chi2_trial = safe_chi2([&] {
+            return finishing ? problem.gradient_at(trial, g_trial) : problem.normal_equations(trial, H_trial, g_trial);
+        });
         ++result.n_eval;
         const double actual = chi2 - chi2_trial;
         const double rho = predicted > 0.0 ? actual / predicted : -1.0;
-        if (std::isfinite(chi2_trial) && actual > 0.0 && rho > 0.0) {
-            const double chi2_old = chi2;
-            x = trial;
-            chi2 = chi2_trial;
-            H.swap(H_trial);
-            g.swap(g_trial);
-            result.log.push_back({it, chi2, mu, true});
-            mu *= std::fmax(kMinDecrease, 1.0 - std::pow(2.0 * rho - 1.0, 3));
-            nu = 2.0;
-            if (actual <= options.ftol * chi2_old && predicted <= options.ftol * chi2_old) {
-                result.status = LMStatus::ftol;
-                result.message = "converged: relative chi2 decrease below ftol";
-                break;
-            }
-        } else {
+        if (!(std::isfinite(chi2_trial) && actual > 0.0 && rho > 0.0)) {
             result.log.push_back({it, chi2, mu, false});
             if (damp_more()) {
                 result.status = LMStatus::no_progress;
                 result.message = "could not find a step that decreases chi2";
                 break;
             }
+            continue;
+        }
+        const double chi2_old = chi2;
+        result.log.push_back({it, chi2_trial, mu, true});
+        mu *= std::fmax(kMinDecrease, 1.0 - std::pow(2.0 * rho - 1.0, 3));
+        nu = 2.0;
+        if (finishing) {
+            chi2 = chi2_trial;
+            double predicted2 = 0.0;
+            if (it < options.max_iter && propose(trial, chi2, H, g_trial, trial2, predicted2) == Step::ok &&
+                predicted2 <= options.ftol * chi2 && converges_at(trial2, chi2)) {
+                jacobian_x = x;
+                x = trial2;
+                result.n_iter = ++it;
+                result.log.push_back({it, chi2, mu, true});
+                converged();
+                break;
+            }
+            x = trial;
+            chi2 = problem.normal_equations(x, H, g);
+            ++result.n_eval;
+            continue;
+        }
+        x = trial;
+        chi2 = chi2_trial;
+        H.swap(H_trial);
+        g.swap(g_trial);
+        if (actual <= options.ftol * chi2_old && predicted <= options.ftol * chi2_old) {
+            converged();
+            break;
         }
     }
     result.x = x;

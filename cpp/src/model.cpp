@@ -73,6 +73,17 @@ double dot(const float* __restrict a, const double* __restrict b, std::ptrdiff_t
     return sum;
 }
 
+// A component with a linear parameter (an amplitude A, params[lin]) is differentiated at A / 2^e ~ 1:
+// its value and its other derivatives come out divided by exactly 2^e, so that single precision holds
+// them whatever the image's units (a flux of 1e39 overflows a float); the derivative by A (value / A)
+// is unchanged. Sets params[lin] to A / 2^e and returns 2^e (1 without a usable amplitude).
+double to_unit_amplitude(int lin, std::vector<double>& params) {
+    if (lin < 0 || params[lin] == 0.0 || !std::isfinite(params[lin])) return 1.0;
+    const int e = std::ilogb(params[lin]);
+    params[lin] = std::ldexp(params[lin], -e);
+    return std::ldexp(1.0, e);
+}
+
 }  // namespace
 
 ImageModel::ImageModel(std::ptrdiff_t ny, std::ptrdiff_t nx, std::vector<ComponentSpec> components, const double* psf,
@@ -97,6 +108,7 @@ ImageModel::ImageModel(std::ptrdiff_t ny, std::ptrdiff_t nx, std::vector<Compone
     double unused = 0.0;  // check_window needs a view; only its shape matters here
     const ImageView frame{&unused, ny, nx};
     offsets_.push_back(0);
+    correlatable_ = extend || psf == nullptr;
     std::map<std::pair<std::ptrdiff_t, std::ptrdiff_t>, std::shared_ptr<const Convolver>> convolvers;
     for (std::size_t c = 0; c < specs_.size(); ++c) {
         const ComponentSpec& s = specs_[c];
@@ -188,31 +200,51 @@ void ImageModel::render(const double* params, double* out, const std::vector<std
     }
 }
 
-void ImageModel::component_jacobian(std::size_t component, const double* params, const std::vector<bool>& want,
-                                    ComponentJacobian& out) const {
+void ImageModel::region_derivatives(std::size_t component, const double* params, const std::vector<bool>& want,
+                                    ComponentDerivatives& d) const {
     const ComponentSpec& s = specs_.at(component);
     const ComponentKernel& kernel = component_kernel(s.kind);
     const int np = parameter_count(s);
-    // A component with a linear parameter (an amplitude A) is differentiated at A / 2^e ~ 1: its value
-    // and its other derivatives come out divided by exactly 2^e, so that single precision holds them
-    // whatever the image's units (a flux of 1e39 overflows a float); the derivative by A (value / A)
-    // is unchanged.
     std::vector<double> unit(params + offsets_[component], params + offsets_[component] + np);
     const int lin = kernel.linear_index;
-    double scale = 1.0;
-    if (lin >= 0 && unit[lin] != 0.0 && std::isfinite(unit[lin])) {
-        const int e = std::ilogb(unit[lin]);
-        scale = std::ldexp(1.0, e);
-        unit[lin] = std::ldexp(unit[lin], -e);
-    }
+    d.scale = to_unit_amplitude(lin, unit);
     const double* p = unit.data();
-    out.column_scale.assign(static_cast<std::size_t>(np), scale);
-    const std::ptrdiff_t h = s.window.height(), w = s.window.width();
+    const Region& region = region_for(component);
+    const std::size_t grid_size = static_cast<std::size_t>(region.height * region.row_length);
+    // The derivative with respect to a parameter the component is proportional to is value / parameter.
+    d.linear = lin >= 0 && want[lin] && p[lin] != 0.0 ? lin : -1;
+    d.amplitude = d.linear >= 0 ? p[d.linear] : 0.0;
+    d.grid.assign(grid_size, 0.0);
+    float* const storage = detail::grown(d.storage, static_cast<std::size_t>(np) * grid_size);
+    d.planes.assign(static_cast<std::size_t>(np), nullptr);
+    for (int k = 0; k < np; ++k) {
+        if (!want[k] || k == d.linear) continue;
+        d.planes[k] = storage + static_cast<std::size_t>(k) * grid_size;
+        std::fill(d.planes[k], d.planes[k] + grid_size, 0.0f);
+    }
+    kernel.gradient(region_view(region, d.grid.data()), d.planes.data(), s, p, context_);
+}
+
+const ImageModel::Region& ImageModel::region_for(std::size_t component) const {
     // Kinds after the PSF are evaluated on the window itself; profiles on their grown, convolved region.
-    const Region* r = kernel.convolved ? &regions_[region_of_[component]] : nullptr;
-    const Region own{s.window, h, w, nullptr, w};
-    const Region& region = r ? *r : own;
-    const std::ptrdiff_t my = r ? my_ : 0, mx = r ? mx_ : 0;
+    const ComponentSpec& s = specs_.at(component);
+    if (component_kernel(s.kind).convolved) return regions_[region_of_[component]];
+    thread_local Region own;
+    own = Region{s.window, s.window.height(), s.window.width(), nullptr, s.window.width()};
+    return own;
+}
+
+void ImageModel::component_jacobian(std::size_t component, const double* params, const std::vector<bool>& want,
+                                    ComponentJacobian& out) const {
+    const ComponentSpec& s = specs_.at(component);
+    const int np = parameter_count(s);
+    thread_local ComponentDerivatives d;  // (kept between calls: fresh large allocations cost page faults)
+    region_derivatives(component, params, want, d);
+    const Region& region = region_for(component);
+    const bool convolved = component_kernel(s.kind).convolved;
+    const std::ptrdiff_t h = s.window.height(), w = s.window.width();
+    const std::ptrdiff_t my = convolved ? my_ : 0, mx = convolved ? mx_ : 0;
+    out.column_scale.assign(static_cast<std::size_t>(np), d.scale);
     // Convolved planes keep the FFT's rows (padded_nx() long, the window's columns from its offset).
     const Convolver* const convolver = region.convolver.get();
     out.stride = convolver ? static_cast<std::ptrdiff_t>(convolver->padded_nx()) : w;
@@ -220,22 +252,8 @@ void ImageModel::component_jacobian(std::size_t component, const double* params,
     out.plane_size = h * out.stride;
     out.value.resize(static_cast<std::size_t>(h * w));  // every wanted plane is overwritten below
     out.planes.resize(static_cast<std::size_t>(out.plane_size * np));
-    const std::size_t grid_size = static_cast<std::size_t>(region.height * region.row_length);
-    // The derivative with respect to a parameter the component is proportional to is value / parameter.
-    const int linear = lin >= 0 && want[lin] && p[lin] != 0.0 ? lin : -1;
-    // Scratch kept by each thread between calls (fresh large allocations cost page faults every fit).
-    thread_local std::vector<double> grid;
-    thread_local std::vector<float> derivatives;
-    grid.assign(grid_size, 0.0);
-    float* const storage = detail::grown(derivatives, static_cast<std::size_t>(np) * grid_size);
-    std::vector<float*> planes(static_cast<std::size_t>(np), nullptr);
-    for (int k = 0; k < np; ++k) {
-        if (!want[k] || k == linear) continue;
-        planes[k] = storage + static_cast<std::size_t>(k) * grid_size;
-        std::fill(planes[k], planes[k] + grid_size, 0.0f);
-    }
-    kernel.gradient(region_view(region, grid.data()), planes.data(), s, p, context_);
-    const double* const values = grid.data();  // (the threads below have thread_locals of their own)
+    const double* const values = d.grid.data();  // (the threads below have thread_locals of their own)
+    const std::vector<float*>& planes = d.planes;
     const Window crop{my, my + h, mx, mx + w};
     const int threads = context_.options.threads;
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1) if (threads > 1)
@@ -253,17 +271,82 @@ void ImageModel::component_jacobian(std::size_t component, const double* params,
             else std::copy(planes[k] + row, planes[k] + row + w, out.row(static_cast<std::size_t>(k), i));
         }
     }
-    if (linear >= 0) {
-        const double inv = 1.0 / p[linear];
+    if (d.linear >= 0) {
+        const double inv = 1.0 / d.amplitude;
         for (std::ptrdiff_t i = 0; i < h; ++i) {
-            float* dest = out.row(static_cast<std::size_t>(linear), i);
+            float* dest = out.row(static_cast<std::size_t>(d.linear), i);
             const double* v = out.value.data() + i * w;
             for (std::ptrdiff_t j = 0; j < w; ++j) dest[j] = static_cast<float>(v[j] * inv);
         }
-        out.column_scale[static_cast<std::size_t>(linear)] = 1.0;
+        out.column_scale[static_cast<std::size_t>(d.linear)] = 1.0;
     }
-    if (scale != 1.0)
-        for (double& v : out.value) v *= scale;  // exact: a power of two
+    if (d.scale != 1.0)
+        for (double& v : out.value) v *= d.scale;  // exact: a power of two
+}
+
+void ImageModel::add_value(std::size_t component, const ComponentDerivatives& d, double* image) const {
+    const ComponentSpec& s = specs_.at(component);
+    const Region& region = region_for(component);
+    const bool convolved = component_kernel(s.kind).convolved;
+    const std::ptrdiff_t h = s.window.height(), w = s.window.width();
+    const std::ptrdiff_t my = convolved ? my_ : 0, mx = convolved ? mx_ : 0;
+    thread_local std::vector<double> value;
+    const double* rows = d.grid.data() + my * region.row_length + mx;  // the window's rows, unconvolved
+    std::ptrdiff_t stride = region.row_length;
+    if (region.convolver) {
+        double* const v = detail::grown(value, static_cast<std::size_t>(h * w));
+        region.convolver->convolve_window(d.grid.data(), v, Window{my, my + h, mx, mx + w}, context_.options.threads,
+                                          static_cast<std::size_t>(region.row_length));
+        rows = v;
+        stride = w;
+    }
+    for (std::ptrdiff_t i = 0; i < h; ++i) {
+        double* dst = image + (s.window.y_begin + i) * nx_ + s.window.x_begin;
+        for (std::ptrdiff_t j = 0; j < w; ++j) dst[j] += d.scale * rows[i * stride + j];
+    }
+}
+
+void ImageModel::component_gradient(std::size_t component, const ComponentDerivatives& d, const double* wr,
+                                    std::vector<double>& g) const {
+    if (!correlatable_) throw std::logic_error("component_gradient needs a model with extended windows");
+    const ComponentSpec& s = specs_.at(component);
+    const Region& region = region_for(component);
+    const bool convolved = component_kernel(s.kind).convolved;
+    const std::ptrdiff_t h = s.window.height(), w = s.window.width(), rl = region.row_length;
+    const std::ptrdiff_t my = convolved ? my_ : 0, mx = convolved ? mx_ : 0;
+    const std::size_t grid_size = d.grid.size();
+    // What each region pixel is dotted with: wr where the window is, correlated with the PSF if the
+    // component is convolved (its rows are then those of the FFT period: rl = padded_nx()).
+    thread_local std::vector<float> residual, correlated, value;
+    const float* weight_of = nullptr;
+    if (region.convolver) {
+        float* const e = detail::grown(residual, grid_size);
+        std::fill(e, e + grid_size, 0.0f);
+        for (std::ptrdiff_t i = 0; i < h; ++i) {
+            const double* src = wr + (s.window.y_begin + i) * nx_ + s.window.x_begin;
+            float* dst = e + (i + my) * rl + mx;
+            for (std::ptrdiff_t j = 0; j < w; ++j) dst[j] = static_cast<float>(src[j]);
+        }
+        float* const c = detail::grown(correlated, grid_size);
+        region.convolver->correlate_rows(e, c, context_.options.threads);
+        weight_of = c;
+    }
+    // The sum over the window (the whole region, convolved) of a plane times its weights.
+    auto total = [&](const float* plane) {
+        if (weight_of) return float_dot(plane, weight_of, static_cast<std::ptrdiff_t>(grid_size));
+        double sum = 0.0;
+        for (std::ptrdiff_t i = 0; i < h; ++i)
+            sum += dot(plane + (i + my) * rl + mx, wr + (s.window.y_begin + i) * nx_ + s.window.x_begin, w);
+        return sum;
+    };
+    g.assign(d.planes.size(), 0.0);
+    for (std::size_t k = 0; k < d.planes.size(); ++k)
+        if (d.planes[k] != nullptr) g[k] = d.scale * total(d.planes[k]);
+    if (d.linear >= 0) {  // the value (at unit amplitude) over the amplitude
+        float* const v = detail::grown(value, grid_size);
+        std::copy(d.grid.begin(), d.grid.end(), v);
+        g[static_cast<std::size_t>(d.linear)] = total(v) / d.amplitude;
+    }
 }
 
 // ---- the fit problem -------------------------------------------------------------------------
@@ -329,6 +412,8 @@ ImageFitProblem::ImageFitProblem(const ImageModel& model, const double* data, co
         }
         b.jacobian.planes = detail::BufferPool<float>::take();
         b.jacobian.value = detail::BufferPool<double>::take();
+        b.derivatives.storage = detail::BufferPool<float>::take();
+        b.derivatives.grid = detail::BufferPool<double>::take();
         active_.push_back(c);
         blocks_.push_back(std::move(b));
     }
@@ -349,6 +434,8 @@ ImageFitProblem::~ImageFitProblem() {
     for (Block& b : blocks_) {
         detail::BufferPool<float>::give(std::move(b.jacobian.planes));
         detail::BufferPool<double>::give(std::move(b.jacobian.value));
+        detail::BufferPool<float>::give(std::move(b.derivatives.storage));
+        detail::BufferPool<double>::give(std::move(b.derivatives.grid));
     }
     for (std::vector<double>* v : {&background_, &image_, &weighted_residual_})
         detail::BufferPool<double>::give(std::move(*v));
@@ -450,12 +537,8 @@ double ImageFitProblem::normal_equations(const std::vector<double>& x, std::vect
         Block& b = blocks_[a];
         model_.component_jacobian(active_[a], full.data(), b.want, b.jacobian);
         const Window& w = model_.spec(active_[a]).window;
-        if (b.ellipticity) {
-            // Columns q, pa -> e1, e2 by the chain rule (r clamped at e_max: q no longer moves).
-            const double e1 = x[b.e1], e2 = x[b.e2], r_raw = std::hypot(e1, e2), r = std::fmax(r_raw, 1e-12);
-            const double dq_dr = r_raw < b.e_max ? -2.0 / ((1.0 + r) * (1.0 + r)) : 0.0;
-            const double dq1 = dq_dr * e1 / r, dq2 = dq_dr * e2 / r;
-            const double dpa1 = -0.5 * e2 / (r * r), dpa2 = 0.5 * e1 / (r * r);
+        if (b.ellipticity) {  // columns q, pa -> e1, e2 by the chain rule
+            const auto [dq1, dq2, dpa1, dpa2] = ellipticity_derivatives(b, x);
             for (std::ptrdiff_t i = 0; i < w.height(); ++i) {
                 float* jq = b.jacobian.row(b.iq, i);
                 float* jpa = b.jacobian.row(b.ipa, i);
@@ -471,15 +554,8 @@ double ImageFitProblem::normal_equations(const std::vector<double>& x, std::vect
                 image_[(w.y_begin + i) * nx + w.x_begin + j] += b.jacobian.value[i * w.width() + j];
     }
     image_x_ = x;
-    // Weighted residuals w (d - m).
-    std::vector<double>& wr = weighted_residual_;
-    wr.resize(image_.size());
-    double chi2 = 0.0;
-    for (std::size_t m = 0; m < image_.size(); ++m) {
-        const double r = data_[m] - image_[m];
-        wr[m] = weight_[m] * r;
-        chi2 += wr[m] * r;
-    }
+    const double chi2 = weigh_residuals(image_);
+    const std::vector<double>& wr = weighted_residual_;
     H.assign(n * n, 0.0);
     g.assign(n, 0.0);
     // The wanted columns of each block: (parameter slot, free index).
@@ -564,6 +640,56 @@ double ImageFitProblem::normal_equations(const std::vector<double>& x, std::vect
         H[k * n + k] += prior_precision_[k];
         g[k] += (prior_mean_[k] - x[k]) * prior_precision_[k];
     }
+    return chi2 + prior_chi2(x);
+}
+
+std::array<double, 4> ImageFitProblem::ellipticity_derivatives(const Block& b, const std::vector<double>& x) const {
+    // (r clamped at e_max: q no longer moves)
+    const double e1 = x[b.e1], e2 = x[b.e2], r_raw = std::hypot(e1, e2), r = std::fmax(r_raw, 1e-12);
+    const double dq_dr = r_raw < b.e_max ? -2.0 / ((1.0 + r) * (1.0 + r)) : 0.0;
+    return {dq_dr * e1 / r, dq_dr * e2 / r, -0.5 * e2 / (r * r), 0.5 * e1 / (r * r)};
+}
+
+double ImageFitProblem::weigh_residuals(const std::vector<double>& image) {
+    std::vector<double>& wr = weighted_residual_;
+    wr.resize(image.size());
+    double chi2 = 0.0;
+    for (std::size_t m = 0; m < image.size(); ++m) {
+        const double r = data_[m] - image[m];
+        wr[m] = weight_[m] * r;
+        chi2 += wr[m] * r;
+    }
+    return chi2;
+}
+
+double ImageFitProblem::gradient_at(const std::vector<double>& x, std::vector<double>& g) {
+    // The components' values and unconvolved derivatives (one pass each), the model image from the
+    // values, then each component's gradient against the weighted residuals.
+    const std::vector<double> full = full_parameters(x);
+    image_x_.clear();
+    image_ = background_;
+    for (std::size_t a = 0; a < active_.size(); ++a) {
+        model_.region_derivatives(active_[a], full.data(), blocks_[a].want, blocks_[a].derivatives);
+        model_.add_value(active_[a], blocks_[a].derivatives, image_.data());
+    }
+    image_x_ = x;
+    const double chi2 = weigh_residuals(image_);
+    g.assign(size(), 0.0);
+    std::vector<double> component_g;
+    for (std::size_t a = 0; a < active_.size(); ++a) {
+        const Block& b = blocks_[a];
+        model_.component_gradient(active_[a], b.derivatives, weighted_residual_.data(), component_g);
+        if (b.ellipticity) {  // the q, pa slots -> e1, e2 by the chain rule, as normal_equations' columns
+            const auto [dq1, dq2, dpa1, dpa2] = ellipticity_derivatives(b, x);
+            const double q = component_g[b.iq], pa = component_g[b.ipa];
+            component_g[b.iq] = q * dq1 + pa * dpa1;
+            component_g[b.ipa] = q * dq2 + pa * dpa2;
+        }
+        std::size_t seen = 0;
+        for (std::size_t k = 0; k < b.want.size(); ++k)
+            if (b.want[k]) g[b.columns[seen++]] = component_g[k];
+    }
+    for (std::size_t k = 0; k < g.size(); ++k) g[k] += (prior_mean_[k] - x[k]) * prior_precision_[k];
     return chi2 + prior_chi2(x);
 }
 

@@ -134,6 +134,23 @@ static void test_convolve_periodic() {
                 refused = true;
             }
             CHECK(refused);
+            // correlate_rows is the adjoint of convolve_rows: <conv(a), b> = <a, corr(b)> (single precision;
+            // rows of the period, odd and even kernels).
+            const std::size_t period = periodic_convolver.padded_nx();
+            std::vector<float> a(n * period), b(n * period), conv_a(n * period), corr_b(n * period);
+            for (std::size_t m = 0; m < a.size(); ++m) {
+                a[m] = static_cast<float>(std::sin(0.37 * static_cast<double>(m)));
+                b[m] = static_cast<float>(std::cos(0.11 * static_cast<double>(m * m % 89)));
+            }
+            periodic_convolver.convolve_rows(a.data(), conv_a.data(), 0, side, 1, period);
+            periodic_convolver.correlate_rows(b.data(), corr_b.data());
+            double lhs = 0.0, rhs = 0.0, magnitude = 0.0;
+            for (std::size_t m = 0; m < a.size(); ++m) {
+                lhs += double(conv_a[m]) * b[m];
+                rhs += double(a[m]) * corr_b[m];
+                magnitude += std::fabs(double(a[m]) * corr_b[m]);
+            }
+            CHECK(std::fabs(lhs - rhs) < 1e-6 * magnitude);
         }
     }
 }
@@ -232,6 +249,36 @@ static void test_levenberg_marquardt() {
     std::vector<double> H, g;
     cheap.normal_equations(rc.jacobian_x, H, g);
     CHECK(H == rc.hessian && g == rc.gradient);
+    // A problem with a cheaper gradient alone: the trial point of a step predicted below finish_tol gets
+    // chi2 and gradient only, the step after it uses the previous J^T W J, and the fit ends where the
+    // fit with normal equations everywhere ends (to far below its tolerances), with the Hessian of the
+    // point before those two steps.
+    struct GradientAlone : Decay {
+        int full = 0, alone = 0;
+        GradientAlone() : Decay(0.01) {}
+        double normal_equations(const std::vector<double>& x, std::vector<double>& H, std::vector<double>& g) override {
+            ++full;
+            return Decay::normal_equations(x, H, g);
+        }
+        bool has_gradient_at() const override { return true; }
+        double gradient_at(const std::vector<double>& x, std::vector<double>& g) override {
+            ++alone;
+            std::vector<double> H;
+            return Decay::normal_equations(x, H, g);
+        }
+    } finishing;
+    LMOptions everywhere;
+    everywhere.finish_tol = 0.0;
+    GradientAlone reference;
+    const LMResult ra = levenberg_marquardt(finishing, {1.0, 0.5, 0.0}, {-inf, -inf, -inf}, {inf, inf, inf}, LMOptions{});
+    const LMResult re = levenberg_marquardt(reference, {1.0, 0.5, 0.0}, {-inf, -inf, -inf}, {inf, inf, inf}, everywhere);
+    CHECK(ra.status == LMStatus::ftol && re.status == LMStatus::ftol && ra.n_iter == re.n_iter);
+    CHECK(finishing.alone == 1 && finishing.full == reference.full - 1 && reference.alone == 0);
+    for (int k = 0; k < 3; ++k) CHECK(std::fabs(ra.x[k] - re.x[k]) <= 1e-12 * std::fabs(re.x[k]));
+    CHECK(ra.chi2 <= re.chi2 * (1.0 + 1e-14));
+    std::vector<double> Ha, ga;
+    reference.normal_equations(ra.jacobian_x, Ha, ga);
+    CHECK(Ha == ra.hessian && ga == ra.gradient && ra.jacobian_x != re.jacobian_x);
     // Cholesky of a matrix that is not positive definite reports failure instead of producing NaN.
     std::vector<double> A{1.0, 2.0, 2.0, 1.0}, b{1.0, 1.0};
     CHECK(!cholesky_solve(A, b, 2));

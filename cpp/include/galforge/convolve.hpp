@@ -38,6 +38,11 @@ public:
     void convolve_rows(const float* in, float* out, std::ptrdiff_t y_begin, std::ptrdiff_t y_end, int threads = 1,
                        std::size_t in_stride = 0) const;
 
+    // The adjoint of convolve_rows over all rows (exact_edges = false only): sum(convolve_rows(a) * b)
+    // equals sum(a * correlate_rows(b)) for a and b of ny() rows of padded_nx() values (correlation with
+    // the PSF: its cached transform conjugated). Single precision; out may not alias in.
+    void correlate_rows(const float* in, float* out, int threads = 1) const;
+
     std::size_t ny() const { return ny_; }
     std::size_t nx() const { return nx_; }
     std::size_t padded_ny() const { return pny_; }
@@ -50,7 +55,7 @@ private:
     std::size_t oy_ = 0, ox_ = 0;  // where the "same" crop starts in the circular result
     double psf_sum_;
     std::vector<std::complex<double>> psf_hat_;  // (pny_, nh_), scaled by 1 / (pny_ pnx_)
-    std::vector<std::complex<float>> psf_hat_single_;
+    std::vector<std::complex<float>> psf_hat_single_, psf_hat_conj_single_;
 
     bool exact_edges_;
 

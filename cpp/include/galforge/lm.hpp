@@ -18,6 +18,10 @@ public:
     // chi2 at x alone (the same convention), for problems that can compute it cheaper than the normal
     // equations; by default through normal_equations.
     virtual double chi2_at(const std::vector<double>& x);
+    // chi2 at x and g = J^T W (d - m) alone (no J^T W J), for problems that can compute them cheaper than
+    // the normal equations (has_gradient_at()).
+    virtual bool has_gradient_at() const { return false; }
+    virtual double gradient_at(const std::vector<double>& x, std::vector<double>& g);
 };
 
 struct LMOptions {
@@ -26,6 +30,12 @@ struct LMOptions {
     double xtol = 1e-10;     // converged when |h_k| <= xtol (|x_k| + xtol) for every k
     double gtol = 1e-12;     // converged when |g_k| sqrt(1 / H_kk) / sqrt(chi2) < gtol for every free k
     double lambda0 = 1e-3;   // initial damping, relative to diag(H)
+    // A step predicted to decrease chi2 by less than finish_tol (relative) has its trial point evaluated
+    // by problem.gradient_at (when available): if accepted, the next step is computed with that exact
+    // gradient and the point's J^T W J taken from the point before (a step this small away), and if it
+    // converges (ftol, checked by chi2 alone) the fit ends with no normal equations at either point;
+    // otherwise they are computed there as usual. 0: never.
+    double finish_tol = 1e-4;
 };
 
 enum class LMStatus { max_iter = 0, ftol = 1, xtol = 2, gtol = 3, no_progress = -1, singular = -2 };
@@ -45,7 +55,7 @@ struct LMResult {
     std::string message;
     // J^T W J (row-major) and J^T W (d - m) at jacobian_x: x, or, when the last step was checked by its
     // chi2 alone (a step of relative chi2 decrease below ftol, as the quadratic model predicted), the
-    // point that step started from.
+    // point that step started from (with finish_tol, possibly the point one step before that).
     std::vector<double> hessian, gradient, jacobian_x;
     std::vector<LMIteration> log;
     bool success() const { return static_cast<int>(status) > 0; }

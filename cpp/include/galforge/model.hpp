@@ -7,6 +7,7 @@
 // imfit's extended grid when the window is the frame). Kinds rendered after the PSF (sky, point
 // sources) are added on their window directly. Component kinds are listed in component.hpp.
 #pragma once
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <vector>
@@ -39,6 +40,16 @@ struct ComponentJacobian {
     }
 };
 
+// A component's value and derivatives before the PSF, on its region (ImageModel::region_derivatives).
+struct ComponentDerivatives {
+    std::vector<double> grid;    // the value at unit amplitude, on the region's rows
+    std::vector<float> storage;  // the wanted derivatives' planes, of the grid's size
+    std::vector<float*> planes;  // per parameter: its plane in storage, or null (not wanted, or linear)
+    double scale = 1.0;          // the power of two value and derivatives were divided by
+    int linear = -1;             // the amplitude's slot if its derivative is value / amplitude, else -1
+    double amplitude = 0.0;      // that amplitude at unit scale
+};
+
 class ImageModel {
 public:
     // psf: (ky, kx) C-contiguous or null (no convolution), used as given (not normalised). extend: grow
@@ -67,6 +78,20 @@ public:
     // want[k], the derivative with respect to its k-th parameter (see ComponentJacobian).
     void component_jacobian(std::size_t component, const double* params, const std::vector<bool>& want,
                             ComponentJacobian& out) const;
+    // The value and wanted derivatives of a component before the PSF, on its region (component_jacobian
+    // convolves them; component_gradient uses them unconvolved).
+    void region_derivatives(std::size_t component, const double* params, const std::vector<bool>& want,
+                            ComponentDerivatives& d) const;
+    // Adds the component's value (convolved where its kind is) from d into image (ny x nx).
+    void add_value(std::size_t component, const ComponentDerivatives& d, double* image) const;
+    // Whether component_gradient is available: no component is convolved on its window alone (extend).
+    bool has_component_gradient() const { return correlatable_; }
+    // g[k] = sum over the window of component_jacobian's k-th derivative times wr (ny x nx), for each
+    // parameter d holds (np entries; 0 elsewhere), without convolving the derivatives: by the adjoint,
+    // the unconvolved derivatives are dotted with wr correlated with the PSF (one transform, not one
+    // per parameter). To single precision, as J^T W r from component_jacobian's float planes.
+    void component_gradient(std::size_t component, const ComponentDerivatives& d, const double* wr,
+                            std::vector<double>& g) const;
 
 private:
     struct Region {  // a window grown by the PSF margin, with its convolver
@@ -78,6 +103,7 @@ private:
         std::ptrdiff_t row_length;
     };
     std::ptrdiff_t ny_, nx_, my_ = 0, mx_ = 0;
+    bool correlatable_ = true;  // every convolver can correlate (none has exact edges)
     double x_origin_, y_origin_;
     std::vector<ComponentSpec> specs_;
     std::vector<std::size_t> offsets_;
@@ -87,6 +113,9 @@ private:
     KernelContext context_;
 
     ImageView region_view(const Region& r, double* data) const;
+    // The region a component is rendered on: its grown, convolved region, or (kinds after the PSF) its
+    // window itself.
+    const Region& region_for(std::size_t component) const;
 };
 
 // chi2 = sum w (data - model)^2 over the image, as a function of the free parameters, with box
@@ -116,6 +145,10 @@ public:
     double normal_equations(const std::vector<double>& x, std::vector<double>& H, std::vector<double>& g) override;
     // chi2 from the model image alone (rendered, no derivatives).
     double chi2_at(const std::vector<double>& x) override;
+    // chi2 and g of normal_equations without J^T W J: each component's derivatives dotted with the
+    // weighted residuals correlated with the PSF (ImageModel::component_gradient).
+    bool has_gradient_at() const override { return model_.has_component_gradient(); }
+    double gradient_at(const std::vector<double>& x, std::vector<double>& g) override;
     // H and g of normal_equations at x turned into the natural parameters (q, pa) by the chain rule.
     void to_natural(const std::vector<double>& x, std::vector<double>& H, std::vector<double>& g) const;
     // The prior term sum ((p - mean) / sigma)^2 at free parameters x (0 without priors).
@@ -148,6 +181,7 @@ private:
     std::vector<double> partial_sums_;        // normal_equations' per-task sums
     struct Block {  // one active component's value and free-parameter derivatives in its window
         ComponentJacobian jacobian;
+        ComponentDerivatives derivatives;  // for gradient_at
         std::vector<bool> want;
         std::vector<std::size_t> columns;  // index among free parameters of each wanted derivative
         bool ellipticity = false;          // q, pa slots hold e1, e2
@@ -158,6 +192,10 @@ private:
     std::vector<Block> blocks_;
 
     void fill_model(const std::vector<double>& full);
+    // w (d - m) into weighted_residual_ from the model image m; returns the data's chi2.
+    double weigh_residuals(const std::vector<double>& image);
+    // d(q, pa) / d(e1, e2) of an ellipticity block at x: {dq/de1, dq/de2, dpa/de1, dpa/de2}.
+    std::array<double, 4> ellipticity_derivatives(const Block& b, const std::vector<double>& x) const;
     const std::vector<double>& image_at(const std::vector<double>& x);  // model_image without a copy
 };
 
