@@ -76,6 +76,21 @@ std::pair<DoubleArray, DoubleArray> data_and_weight(py::handle data, py::handle 
     return {d, w};
 }
 
+// evaluate(model, problem) for the fit problem of the components on data and weight, its free parameters
+// unbounded (model_jacobian, model_gradient).
+template <class F>
+py::object with_problem(py::handle data, py::handle weight, const py::list& components, const py::object& psf,
+                        int oversample, double tolerance, int threads, bool extend, const std::vector<bool>& free,
+                        F evaluate) {
+    auto [d, w] = data_and_weight(data, weight);
+    const ParsedModel parsed = parse_components(components);
+    DoubleArray psf_arr;
+    auto model = make_model(d.shape(0), d.shape(1), parsed, psf, psf_arr, oversample, tolerance, threads, extend);
+    const std::vector<double> open_low(free.size(), -INFINITY), open_high(free.size(), INFINITY);
+    ImageFitProblem problem(*model, d.data(), w.data(), parsed.params, free, open_low, open_high);
+    return evaluate(*model, problem);
+}
+
 }  // namespace
 
 void bind_fit(py::module_& m) {
@@ -143,15 +158,12 @@ void bind_fit(py::module_& m) {
     m.def("model_jacobian",
           [](py::handle data, py::handle weight, const py::list& components, const py::object& psf, int oversample,
              double tolerance, int threads, bool extend, const std::vector<bool>& free) {
-              auto [d, w] = data_and_weight(data, weight);
-              const ParsedModel parsed = parse_components(components);
-              DoubleArray psf_arr;
-              auto model = make_model(d.shape(0), d.shape(1), parsed, psf, psf_arr, oversample, tolerance, threads, extend);
-              const std::vector<double> open_low(free.size(), -INFINITY), open_high(free.size(), INFINITY);
-              ImageFitProblem problem(*model, d.data(), w.data(), parsed.params, free, open_low, open_high);
-              std::vector<double> H, g;
-              const double chi2 = problem.normal_equations(problem.free_parameters(), H, g);
-              return py::make_tuple(chi2, H, g);
+              return with_problem(data, weight, components, psf, oversample, tolerance, threads, extend, free,
+                                  [](const ImageModel&, ImageFitProblem& problem) -> py::object {
+                                      std::vector<double> H, g;
+                                      const double chi2 = problem.normal_equations(problem.free_parameters(), H, g);
+                                      return py::make_tuple(chi2, H, g);
+                                  });
           },
           py::arg("data"), py::arg("weight"), py::arg("components"), py::arg("psf"), py::arg("oversample"),
           py::arg("tolerance"), py::arg("threads"), py::arg("extend"), py::arg("free"));
@@ -161,17 +173,14 @@ void bind_fit(py::module_& m) {
     m.def("model_gradient",
           [](py::handle data, py::handle weight, const py::list& components, const py::object& psf, int oversample,
              double tolerance, int threads, bool extend, const std::vector<bool>& free) {
-              auto [d, w] = data_and_weight(data, weight);
-              const ParsedModel parsed = parse_components(components);
-              DoubleArray psf_arr;
-              auto model = make_model(d.shape(0), d.shape(1), parsed, psf, psf_arr, oversample, tolerance, threads, extend);
-              if (!model->has_component_gradient())
-                  throw std::invalid_argument("model_gradient needs extend=True where there is a PSF");
-              const std::vector<double> open_low(free.size(), -INFINITY), open_high(free.size(), INFINITY);
-              ImageFitProblem problem(*model, d.data(), w.data(), parsed.params, free, open_low, open_high);
-              std::vector<double> g;
-              const double chi2 = problem.gradient_at(problem.free_parameters(), g);
-              return py::make_tuple(chi2, g);
+              return with_problem(data, weight, components, psf, oversample, tolerance, threads, extend, free,
+                                  [](const ImageModel& model, ImageFitProblem& problem) -> py::object {
+                                      if (!model.has_component_gradient())
+                                          throw std::invalid_argument("model_gradient needs extend=True where there is a PSF");
+                                      std::vector<double> g;
+                                      const double chi2 = problem.gradient_at(problem.free_parameters(), g);
+                                      return py::make_tuple(chi2, g);
+                                  });
           },
           py::arg("data"), py::arg("weight"), py::arg("components"), py::arg("psf"), py::arg("oversample"),
           py::arg("tolerance"), py::arg("threads"), py::arg("extend"), py::arg("free"));
