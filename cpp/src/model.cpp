@@ -209,7 +209,7 @@ void ImageModel::region_derivatives(std::size_t component, const double* params,
     const int lin = kernel.linear_index;
     d.scale = to_unit_amplitude(lin, unit);
     const double* p = unit.data();
-    const Region& region = region_for(component);
+    const Region region = region_for(component);
     const std::size_t grid_size = static_cast<std::size_t>(region.height * region.row_length);
     // The derivative with respect to a parameter the component is proportional to is value / parameter.
     d.linear = lin >= 0 && want[lin] && p[lin] != 0.0 ? lin : -1;
@@ -225,13 +225,11 @@ void ImageModel::region_derivatives(std::size_t component, const double* params,
     kernel.gradient(region_view(region, d.grid.data()), d.planes.data(), s, p, context_);
 }
 
-const ImageModel::Region& ImageModel::region_for(std::size_t component) const {
+ImageModel::Region ImageModel::region_for(std::size_t component) const {
     // Kinds after the PSF are evaluated on the window itself; profiles on their grown, convolved region.
     const ComponentSpec& s = specs_.at(component);
     if (component_kernel(s.kind).convolved) return regions_[region_of_[component]];
-    thread_local Region own;
-    own = Region{s.window, s.window.height(), s.window.width(), nullptr, s.window.width()};
-    return own;
+    return Region{s.window, s.window.height(), s.window.width(), nullptr, s.window.width()};
 }
 
 void ImageModel::component_jacobian(std::size_t component, const double* params, const std::vector<bool>& want,
@@ -240,10 +238,9 @@ void ImageModel::component_jacobian(std::size_t component, const double* params,
     const int np = parameter_count(s);
     thread_local ComponentDerivatives d;  // (kept between calls: fresh large allocations cost page faults)
     region_derivatives(component, params, want, d);
-    const Region& region = region_for(component);
-    const bool convolved = component_kernel(s.kind).convolved;
+    const Region region = region_for(component);
     const std::ptrdiff_t h = s.window.height(), w = s.window.width();
-    const std::ptrdiff_t my = convolved ? my_ : 0, mx = convolved ? mx_ : 0;
+    const std::ptrdiff_t my = s.window.y_begin - region.window.y_begin, mx = s.window.x_begin - region.window.x_begin;
     out.column_scale.assign(static_cast<std::size_t>(np), d.scale);
     // Convolved planes keep the FFT's rows (padded_nx() long, the window's columns from its offset).
     const Convolver* const convolver = region.convolver.get();
@@ -286,10 +283,9 @@ void ImageModel::component_jacobian(std::size_t component, const double* params,
 
 void ImageModel::add_value(std::size_t component, const ComponentDerivatives& d, double* image) const {
     const ComponentSpec& s = specs_.at(component);
-    const Region& region = region_for(component);
-    const bool convolved = component_kernel(s.kind).convolved;
+    const Region region = region_for(component);
     const std::ptrdiff_t h = s.window.height(), w = s.window.width();
-    const std::ptrdiff_t my = convolved ? my_ : 0, mx = convolved ? mx_ : 0;
+    const std::ptrdiff_t my = s.window.y_begin - region.window.y_begin, mx = s.window.x_begin - region.window.x_begin;
     thread_local std::vector<double> value;
     const double* rows = d.grid.data() + my * region.row_length + mx;  // the window's rows, unconvolved
     std::ptrdiff_t stride = region.row_length;
@@ -310,10 +306,9 @@ void ImageModel::component_gradient(std::size_t component, const ComponentDeriva
                                     std::vector<double>& g) const {
     if (!correlatable_) throw std::logic_error("component_gradient needs a model with extended windows");
     const ComponentSpec& s = specs_.at(component);
-    const Region& region = region_for(component);
-    const bool convolved = component_kernel(s.kind).convolved;
+    const Region region = region_for(component);
     const std::ptrdiff_t h = s.window.height(), w = s.window.width(), rl = region.row_length;
-    const std::ptrdiff_t my = convolved ? my_ : 0, mx = convolved ? mx_ : 0;
+    const std::ptrdiff_t my = s.window.y_begin - region.window.y_begin, mx = s.window.x_begin - region.window.x_begin;
     const std::size_t grid_size = d.grid.size();
     // What each region pixel is dotted with: wr where the window is, correlated with the PSF if the
     // component is convolved (its rows are then those of the FFT period: rl = padded_nx()).
@@ -424,7 +419,8 @@ ImageFitProblem::ImageFitProblem(const ImageModel& model, const double* data, co
     weight_exponent_ = max_weight > 0.0 && std::isfinite(max_weight) ? std::ilogb(max_weight) + 1 : 0;
     weight_float_ = detail::BufferPool<float>::take();
     weight_float_.resize(npix);
-    for (std::size_t m = 0; m < npix; ++m) weight_float_[m] = static_cast<float>(std::ldexp(weight[m], -weight_exponent_));
+    for (std::size_t m = 0; m < npix; ++m)
+        weight_float_[m] = static_cast<float>(std::ldexp(weight[m], -weight_exponent_));
     background_.assign(npix, 0.0);
     if (!fixed.empty()) model.render(params_.data(), background_.data(), fixed);
     image_.resize(npix);

@@ -114,8 +114,8 @@ private:
 
     ImageView region_view(const Region& r, double* data) const;
     // The region a component is rendered on: its grown, convolved region, or (kinds after the PSF) its
-    // window itself.
-    const Region& region_for(std::size_t component) const;
+    // window itself. (The window's offset in it: the difference of their first rows and columns.)
+    Region region_for(std::size_t component) const;
 };
 
 // chi2 = sum w (data - model)^2 over the image, as a function of the free parameters, with box
