@@ -13,13 +13,10 @@ namespace galforge::fft {
     void irfft_rows(const std::complex<double>*, std::ptrdiff_t, double*, std::ptrdiff_t, std::size_t, std::size_t, \
                     double, int);                                                                                 \
     void fft_columns(std::complex<double>*, std::size_t, std::size_t, bool, int);                                 \
-    void convolve_columns(std::complex<double>*, const std::complex<double>*, std::size_t, std::size_t, std::size_t, \
-                          std::size_t, std::size_t);                                                              \
-    void rfft_rows(const float*, std::ptrdiff_t, std::complex<float>*, std::ptrdiff_t, std::size_t, std::size_t, int); \
-    void irfft_rows(const std::complex<float>*, std::ptrdiff_t, float*, std::ptrdiff_t, std::size_t, std::size_t,    \
-                    float, int);                                                                                  \
-    void convolve_columns(std::complex<float>*, const std::complex<float>*, std::size_t, std::size_t, std::size_t,  \
-                          std::size_t, std::size_t);                                                              \
+    void convolve_2d(const double*, std::size_t, std::size_t, std::size_t, const KernelSpectrum<double>&, double*, \
+                     std::size_t, const Crop&, int);                                                             \
+    void convolve_2d(const float*, std::size_t, std::size_t, std::size_t, const KernelSpectrum<float>&, float*,    \
+                     std::size_t, const Crop&, int);                                                             \
     }
 
 GALFORGE_DECLARE_FFT_ISA(baseline)
@@ -65,24 +62,16 @@ void fft_columns(std::complex<double>* data, std::size_t rows, std::size_t cols,
     GALFORGE_FFT_CALL(fft_columns, data, rows, cols, forward, threads)
 }
 
-void convolve_columns(std::complex<double>* spec, const std::complex<double>* kernel, std::size_t rows,
-                      std::size_t cols, std::size_t rows_in, std::size_t row0_out, std::size_t rows_out) {
-    GALFORGE_FFT_CALL(convolve_columns, spec, kernel, rows, cols, rows_in, row0_out, rows_out)
+void convolve_2d(const double* in, std::size_t in_stride, std::size_t rows_in, std::size_t cols_in,
+                 const KernelSpectrum<double>& kernel, double* out, std::size_t out_stride, const Crop& crop,
+                 int threads) {
+    GALFORGE_FFT_CALL(convolve_2d, in, in_stride, rows_in, cols_in, kernel, out, out_stride, crop, threads)
 }
 
-void rfft_rows(const float* in, std::ptrdiff_t in_stride, std::complex<float>* out, std::ptrdiff_t out_stride,
-               std::size_t rows, std::size_t n, int threads) {
-    GALFORGE_FFT_CALL(rfft_rows, in, in_stride, out, out_stride, rows, n, threads)
-}
-
-void irfft_rows(const std::complex<float>* in, std::ptrdiff_t in_stride, float* out, std::ptrdiff_t out_stride,
-                std::size_t rows, std::size_t n, float scale, int threads) {
-    GALFORGE_FFT_CALL(irfft_rows, in, in_stride, out, out_stride, rows, n, scale, threads)
-}
-
-void convolve_columns(std::complex<float>* spec, const std::complex<float>* kernel, std::size_t rows,
-                      std::size_t cols, std::size_t rows_in, std::size_t row0_out, std::size_t rows_out) {
-    GALFORGE_FFT_CALL(convolve_columns, spec, kernel, rows, cols, rows_in, row0_out, rows_out)
+void convolve_2d(const float* in, std::size_t in_stride, std::size_t rows_in, std::size_t cols_in,
+                 const KernelSpectrum<float>& kernel, float* out, std::size_t out_stride, const Crop& crop,
+                 int threads) {
+    GALFORGE_FFT_CALL(convolve_2d, in, in_stride, rows_in, cols_in, kernel, out, out_stride, crop, threads)
 }
 
 const char* instruction_set() {

@@ -259,7 +259,7 @@ void ImageModel::component_jacobian(std::size_t component, const double* params,
         if (convolver) {
             const auto stride = static_cast<std::size_t>(region.row_length);
             if (k < 0) convolver->convolve_window(values, out.value.data(), crop, 1, stride);
-            else convolver->convolve_rows(planes[k], out.planes.data() + k * out.plane_size, my, my + h, 1, stride);
+            else convolver->convolve_rows(planes[k], out.planes.data() + k * out.plane_size, crop, 1, stride);
             continue;
         }
         for (std::ptrdiff_t i = 0; i < h; ++i) {

@@ -134,15 +134,18 @@ static void test_convolve_periodic() {
                 refused = true;
             }
             CHECK(refused);
-            // correlate_rows is the adjoint of convolve_rows: <conv(a), b> = <a, corr(b)> (single precision;
-            // rows of the period, odd and even kernels).
+            // correlate_rows is the adjoint of convolve_rows: <conv(a), b> = <a, corr(b)> for b zero outside
+            // the window convolve_rows writes (single precision; rows of the period, odd and even kernels).
             const std::size_t period = periodic_convolver.padded_nx();
+            const Window window{1, side - 2, 2, side - 1};
             std::vector<float> a(n * period), b(n * period), conv_a(n * period), corr_b(n * period);
             for (std::size_t m = 0; m < a.size(); ++m) {
+                const auto y = static_cast<std::ptrdiff_t>(m / period), x = static_cast<std::ptrdiff_t>(m % period);
+                const bool inside = y >= window.y_begin && y < window.y_end && x >= window.x_begin && x < window.x_end;
                 a[m] = static_cast<float>(std::sin(0.37 * static_cast<double>(m)));
-                b[m] = static_cast<float>(std::cos(0.11 * static_cast<double>(m * m % 89)));
+                b[m] = inside ? static_cast<float>(std::cos(0.11 * static_cast<double>(m * m % 89))) : 0.0f;
             }
-            periodic_convolver.convolve_rows(a.data(), conv_a.data(), 0, side, 1, period);
+            periodic_convolver.convolve_rows(a.data(), conv_a.data() + window.y_begin * period, window, 1, period);
             periodic_convolver.correlate_rows(b.data(), corr_b.data());
             double lhs = 0.0, rhs = 0.0, magnitude = 0.0;
             for (std::size_t m = 0; m < a.size(); ++m) {

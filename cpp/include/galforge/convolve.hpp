@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "galforge/fft.hpp"
 #include "galforge/image.hpp"
 
 namespace galforge {
@@ -32,15 +33,16 @@ public:
     // and half the memory traffic (fit Jacobians, where that accuracy is ample).
     void convolve_window(const float* in, float* out, const Window& window, int threads = 1,
                          std::size_t in_stride = 0) const;
-    // Rows y_begin..y_end of convolve()'s result in single precision, as the FFT leaves them (no crop
-    // copy): row i is written to out + (i - y_begin) * padded_nx(), and holds the image's column x at
-    // x + column_offset() (the other padded_nx() - nx() values are not the image's).
-    void convolve_rows(const float* in, float* out, std::ptrdiff_t y_begin, std::ptrdiff_t y_end, int threads = 1,
+    // The rows window.y_begin..y_end of convolve()'s result in single precision, in the FFT's rows (no
+    // crop copy): row i is written to out + (i - y_begin) * padded_nx(), and holds the result's column x
+    // (window.x_begin <= x < window.x_end) at x + column_offset(); its other values are not written.
+    void convolve_rows(const float* in, float* out, const Window& window, int threads = 1,
                        std::size_t in_stride = 0) const;
 
-    // The adjoint of convolve_rows over all rows (exact_edges = false only): sum(convolve_rows(a) * b)
-    // equals sum(a * correlate_rows(b)) for a and b of ny() rows of padded_nx() values (correlation with
-    // the PSF: its cached transform conjugated). Single precision; out may not alias in.
+    // The adjoint of convolve_rows (exact_edges = false only): sum(convolve_rows(a) * b) over the
+    // window equals sum(a * correlate_rows(b)) for a and b of ny() rows of padded_nx() values, b zero
+    // outside the window (correlation with the PSF: its cached transform conjugated). Single precision;
+    // out may alias in.
     void correlate_rows(const float* in, float* out, int threads = 1) const;
 
     std::size_t ny() const { return ny_; }
@@ -51,21 +53,21 @@ public:
     double psf_sum() const { return psf_sum_; }
 
 private:
-    std::size_t ky_, kx_, ny_, nx_, pny_, pnx_, nh_;
+    std::size_t ky_, kx_, ny_, nx_, pny_, pnx_;
     std::size_t oy_ = 0, ox_ = 0;  // where the "same" crop starts in the circular result
     double psf_sum_;
-    std::vector<std::complex<double>> psf_hat_;  // (pny_, nh_), scaled by 1 / (pny_ pnx_)
-    std::vector<std::complex<float>> psf_hat_single_, psf_hat_conj_single_;
+    // The PSF's transform in fft::convolve_2d's layout, scaled by 1 / (pny_ pnx_); in single precision;
+    // and its conjugate's (correlation).
+    std::vector<double> kernel_;
+    std::vector<float> kernel_single_, kernel_conj_single_;
 
     bool exact_edges_;
 
     template <class T>
-    void convolve_with(const std::complex<T>* psf_hat, const T* in, std::size_t in_stride, T* out,
-                       const Window& window, int threads) const;
-    // Rows y0..y0 + rows of the circular result, padded_nx() values each, to out (may not alias in).
+    fft::KernelSpectrum<T> spectrum(const std::vector<T>& values) const { return {values.data(), pny_, pnx_}; }
     template <class T>
-    void padded_rows(const std::complex<T>* psf_hat, const T* in, std::size_t in_stride, T* out, std::size_t y0,
-                     std::size_t rows, int threads) const;
+    void convolve_with(const fft::KernelSpectrum<T>& kernel, const T* in, std::size_t in_stride, T* out,
+                       const Window& window, int threads) const;
     // in_stride checked: nx_ (for 0 or nx_), or pnx_ where allowed.
     std::size_t input_stride(std::size_t in_stride) const;
 };
