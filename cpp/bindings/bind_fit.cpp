@@ -216,7 +216,7 @@ void bind_fit(py::module_& m) {
                   full = problem.full_parameters(r.x);
                   image = problem.model_image(r.x);
                   prior = problem.prior_chi2(r.x);
-                  // J^T W J and the gradient (at the optimum, or up to two converging steps before it) in the natural
+                  // J^T W J and the gradient (at the optimum, or a few converging steps before it) in the natural
                   // parameters (q, pa), for errors.
                   problem.to_natural(r.jacobian_x, r.hessian, r.gradient);
               }

@@ -54,6 +54,9 @@ namespace {
 // convergence along ill-conditioned directions, for several more iterations than needed.
 double kMinDecrease = 0.1;
 
+// Most points in a row evaluated by their gradient alone (finish_tol) before J^T W J is renewed.
+constexpr int kMaxChain = 4;
+
 // evaluate() (a chi2), with +inf where x is unusable (non-finite, or rejected by the problem).
 template <class F>
 double safe_chi2(F evaluate) {
@@ -94,7 +97,9 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
         nu *= 2.0;
         return mu > 1e20;
     };
-    std::vector<double> A, h, trial(n), scale(n), H_trial, g_trial, jacobian_x, trial2(n);
+    std::vector<double> A, h, trial(n), scale(n), H_trial, g_trial, trial2(n), g_chain;
+    std::vector<double> hessian_x = x;  // where H and g were computed
+    int chained = 0;                    // points since then evaluated by their gradient alone
     std::vector<std::size_t> free;
     // One damped step from `at` (chi2 c, normal equations Hm, gm): the active set (parameters at a
     // bound that the gradient pushes outwards are held), the Cholesky solve, the projected point `out`
@@ -163,7 +168,7 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
     for (int it = 1; !done && it <= options.max_iter; ++it) {
         result.n_iter = it;
         double predicted = 0.0;
-        const Step step = propose(x, chi2, H, g, trial, predicted);
+        const Step step = propose(x, chi2, H, chained > 0 ? g_chain : g, trial, predicted);
         if (step == Step::gradient_small) {
             result.status = LMStatus::gtol;
             result.message = "converged: gradient below gtol";
@@ -186,7 +191,6 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
         }
         if (predicted <= options.ftol * chi2) {
             if (converges_at(trial, chi2)) {
-                jacobian_x = x;
                 x = trial;
                 result.log.push_back({it, chi2, mu, true});
                 converged();
@@ -194,9 +198,10 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
             }
         }
         // Near the optimum (a step predicted below finish_tol), the trial point gets its chi2 and gradient
-        // alone: if accepted, the step from there with that gradient and the current J^T W J is checked by
-        // chi2 alone, and if the fit converges there it ends without normal equations at either point.
-        // Otherwise the accepted point gets its normal equations as usual.
+        // alone: if accepted, the step from there with that gradient and the last J^T W J is checked by
+        // chi2 alone if predicted below ftol, and if the fit converges there it ends; a step predicted
+        // below finish_tol continues the chain of such points (up to kMaxChain). Otherwise the accepted
+        // point gets its normal equations as usual.
         const bool finishing = can_finish && predicted <= options.finish_tol * chi2;
         const double chi2_trial = safe_chi2([&] {
             return finishing ? problem.gradient_at(trial, g_trial) : problem.normal_equations(trial, H_trial, g_trial);
@@ -206,6 +211,13 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
         const double rho = predicted > 0.0 ? actual / predicted : -1.0;
         if (!(std::isfinite(chi2_trial) && actual > 0.0 && rho > 0.0)) {
             result.log.push_back({it, chi2, mu, false});
+            if (chained > 0) {  // a J^T W J from points back: renewed here before damping more
+                chi2 = problem.normal_equations(x, H, g);
+                ++result.n_eval;
+                hessian_x = x;
+                chained = 0;
+                continue;
+            }
             if (damp_more()) {
                 result.status = LMStatus::no_progress;
                 result.message = "could not find a step that decreases chi2";
@@ -219,22 +231,30 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
         nu = 2.0;
         if (finishing) {
             chi2 = chi2_trial;
-            double predicted2 = 0.0;
-            if (it < options.max_iter && propose(trial, chi2, H, g_trial, trial2, predicted2) == Step::ok &&
-                predicted2 <= options.ftol * chi2 && converges_at(trial2, chi2)) {
-                jacobian_x = x;
-                x = trial2;
-                result.n_iter = ++it;
-                result.log.push_back({it, chi2, mu, true});
-                converged();
-                break;
-            }
             x = trial;
+            g_chain.swap(g_trial);
+            ++chained;
+            double predicted2 = 0.0;
+            const bool next = it < options.max_iter && propose(x, chi2, H, g_chain, trial2, predicted2) == Step::ok;
+            if (next && predicted2 <= options.ftol * chi2) {
+                if (converges_at(trial2, chi2)) {
+                    x = trial2;
+                    result.n_iter = ++it;
+                    result.log.push_back({it, chi2, mu, true});
+                    converged();
+                    break;
+                }
+            } else if (next && predicted2 <= options.finish_tol * chi2 && chained < kMaxChain) {
+                continue;
+            }
             chi2 = problem.normal_equations(x, H, g);
             ++result.n_eval;
+            hessian_x = x;
+            chained = 0;
             continue;
         }
         x = trial;
+        hessian_x = x;
         chi2 = chi2_trial;
         H.swap(H_trial);
         g.swap(g_trial);
@@ -247,7 +267,7 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
     result.chi2 = chi2;
     result.hessian = H;
     result.gradient = g;
-    result.jacobian_x = jacobian_x.empty() ? x : jacobian_x;
+    result.jacobian_x = hessian_x;
     return result;
 }
 

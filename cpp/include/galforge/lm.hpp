@@ -32,10 +32,11 @@ struct LMOptions {
     double lambda0 = 1e-3;   // initial damping, relative to diag(H)
     // A step predicted to decrease chi2 by less than finish_tol (relative) has its trial point evaluated
     // by problem.gradient_at (when available): if accepted, the next step is computed with that exact
-    // gradient and the point's J^T W J taken from the point before (a step this small away), and if it
-    // converges (ftol, checked by chi2 alone) the fit ends with no normal equations at either point;
-    // otherwise they are computed there as usual. 0: never.
-    double finish_tol = 1e-4;
+    // gradient and the last J^T W J (from a point a few such small steps away); if that step is predicted
+    // below ftol and converges (checked by chi2 alone) the fit ends, if it is predicted below finish_tol
+    // its trial point is evaluated the same way (up to 4 in a row), and otherwise the normal equations
+    // are computed at the accepted point as usual. A rejected step renews them too. 0: never.
+    double finish_tol = 1e-2;
 };
 
 enum class LMStatus { max_iter = 0, ftol = 1, xtol = 2, gtol = 3, no_progress = -1, singular = -2 };
@@ -53,9 +54,9 @@ struct LMResult {
     int n_iter = 0, n_eval = 0;
     LMStatus status = LMStatus::max_iter;
     std::string message;
-    // J^T W J (row-major) and J^T W (d - m) at jacobian_x: x, or, when the last step was checked by its
-    // chi2 alone (a step of relative chi2 decrease below ftol, as the quadratic model predicted), the
-    // point that step started from (with finish_tol, possibly the point one step before that).
+    // J^T W J (row-major) and J^T W (d - m) at jacobian_x: x, or, when the last steps were checked by
+    // chi2 alone or taken from points evaluated by their gradient alone (finish_tol), the point those
+    // steps started from.
     std::vector<double> hessian, gradient, jacobian_x;
     std::vector<LMIteration> log;
     bool success() const { return static_cast<int>(status) > 0; }
