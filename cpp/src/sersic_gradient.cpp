@@ -212,17 +212,20 @@ void gradient_rows_adaptive(const Profile& P, const GradientProfile& G, const Im
     const double dx_first = dx_ring + 2.0;
     // Centre samples of rows r0-2 .. r1+1: (r1 - r0 + 4) rows x stride, per parameter, and their values.
     const std::ptrdiff_t rows = r1 - r0 + 4;
+    // (Evaluated row by row from one row of offsets: the sample arrays stay in L1.)
     const std::size_t count = static_cast<std::size_t>(rows * stride);
-    sc.reset_points(count);
-    for (std::ptrdiff_t t = 0; t < rows; ++t)
-        for (std::ptrdiff_t j = 0; j < stride; ++j) {
-            const std::size_t m = static_cast<std::size_t>(t * stride + j);
-            sc.dx[m] = dx_ring + static_cast<double>(j);
-            sc.dy[m] = img.y_origin + static_cast<double>(r0 - 2 + t) - P.y0;
-            sc.weight[m] = 1.0;
-        }
+    sc.reset_points(static_cast<std::size_t>(stride));
+    for (std::ptrdiff_t j = 0; j < stride; ++j) {
+        sc.dx[static_cast<std::size_t>(j)] = dx_ring + static_cast<double>(j);
+        sc.weight[static_cast<std::size_t>(j)] = 1.0;
+    }
     double* const* centre = sc.sums_of(count, with_c(G, gradient));
-    add_gradient(G, sc.dx.data(), sc.dy.data(), sc.weight.data(), static_cast<int>(count), centre);
+    for (std::ptrdiff_t t = 0; t < rows; ++t) {
+        std::fill(sc.dy.begin(), sc.dy.end(), img.y_origin + static_cast<double>(r0 - 2 + t) - P.y0);
+        double* row_out[kSersicParams];
+        for (int p = 0; p < kSersicParams; ++p) row_out[p] = centre[p] ? centre[p] + t * stride : nullptr;
+        add_gradient(G, sc.dx.data(), sc.dy.data(), sc.weight.data(), static_cast<int>(stride), row_out);
+    }
     sc.values.resize(count);
     for (std::size_t m = 0; m < count; ++m) sc.values[m] = G.ie * centre[2][m];  // dI/die = E
     sc.row.resize(static_cast<std::size_t>(7 * width));
