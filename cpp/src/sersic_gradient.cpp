@@ -41,11 +41,12 @@ struct GradientProfile {
 
 // ox0[m] = weight[m] * dI/dx0 at offsets (dx[m], dy[m]) from the centre, likewise for the other
 // parameters, for m < count. The outputs are separate restrict arguments so that the loop vectorises.
+template <class D>
 GALFORGE_VECTOR_CLONES
 void add_gradient_kernel(const GradientProfile& G, const double* __restrict dx, const double* __restrict dy,
-                         const double* __restrict weight, int count, double* __restrict ox0, double* __restrict oy0,
-                         double* __restrict oie, double* __restrict ore, double* __restrict on,
-                         double* __restrict oq, double* __restrict opa, double* __restrict oc) {
+                         const double* __restrict weight, int count, D* __restrict ox0, D* __restrict oy0,
+                         double* __restrict oie, D* __restrict ore, D* __restrict on, D* __restrict oq,
+                         D* __restrict opa, D* __restrict oc) {
     const double sn = G.sin_pa, cs = G.cos_pa, q = G.q, iq = G.inv_q, c = G.c, ic = G.inv_c, in = G.inv_n;
     const double bn = G.bn, ie = G.ie, dbn_dn = G.dbn_dn, log_re = G.log_re, inv_re = G.inv_re;
     for (int m = 0; m < count; ++m) {
@@ -62,24 +63,25 @@ void add_gradient_kernel(const GradientProfile& G, const double* __restrict dx, 
         // |u|^(c-1) / S in logs (finite at u = 0 for any c; capped where c < 1 makes it infinite).
         const double ru = (u < 0.0 ? -1.0 : 1.0) * std::exp(std::fmin((c - 1.0) * lu - lS, 700.0));
         const double rv = (v < 0.0 ? -1.0 : 1.0) * std::exp(std::fmin((c - 1.0) * lv - lS, 700.0));
-        ox0[m] = w * a * (ru * sn - rv * cs * iq);
-        oy0[m] = w * a * (-ru * cs - rv * sn * iq);
+        ox0[m] = static_cast<D>(w * a * (ru * sn - rv * cs * iq));
+        oy0[m] = static_cast<D>(w * a * (-ru * cs - rv * sn * iq));
         oie[m] = w * E;
-        ore[m] = w * (-a * inv_re);
-        on[m] = w * I * (dbn_dn * (1.0 - s) + bn * s * log_ratio * in * in);
-        oq[m] = w * a * rv * (-v * iq);
-        opa[m] = w * a * (ru * (-q * v) + rv * (u * iq));
-        oc[m] = w * a * (-lS * ic * ic + (pu * lu + pv * lv) * ic / S);
+        ore[m] = static_cast<D>(w * (-a * inv_re));
+        on[m] = static_cast<D>(w * I * (dbn_dn * (1.0 - s) + bn * s * log_ratio * in * in));
+        oq[m] = static_cast<D>(w * a * rv * (-v * iq));
+        opa[m] = static_cast<D>(w * a * (ru * (-q * v) + rv * (u * iq)));
+        oc[m] = static_cast<D>(w * a * (-lS * ic * ic + (pu * lu + pv * lv) * ic / S));
     }
 }
 
 // The same for an ellipse (c = 2) when dI/dc is not wanted: R^2 = u^2 + v^2, three transcendentals
 // per point instead of nine.
+template <class D>
 GALFORGE_VECTOR_CLONES
 void add_gradient_ellipse(const GradientProfile& G, const double* __restrict dx, const double* __restrict dy,
-                          const double* __restrict weight, int count, double* __restrict ox0, double* __restrict oy0,
-                          double* __restrict oie, double* __restrict ore, double* __restrict on,
-                          double* __restrict oq, double* __restrict opa) {
+                          const double* __restrict weight, int count, D* __restrict ox0, D* __restrict oy0,
+                          double* __restrict oie, D* __restrict ore, D* __restrict on, D* __restrict oq,
+                          D* __restrict opa) {
     const double sn = G.sin_pa, cs = G.cos_pa, q = G.q, iq = G.inv_q, in = G.inv_n;
     const double bn = G.bn, ie = G.ie, dbn_dn = G.dbn_dn, log_re = G.log_re, inv_re = G.inv_re;
     for (int m = 0; m < count; ++m) {
@@ -90,40 +92,46 @@ void add_gradient_ellipse(const GradientProfile& G, const double* __restrict dx,
         const double E = std::exp(bn * (1.0 - s)), I = ie * E, w = weight[m];
         const double a = -I * bn * s * in;
         const double ru = u / S, rv = v / S;
-        ox0[m] = w * a * (ru * sn - rv * cs * iq);
-        oy0[m] = w * a * (-ru * cs - rv * sn * iq);
+        ox0[m] = static_cast<D>(w * a * (ru * sn - rv * cs * iq));
+        oy0[m] = static_cast<D>(w * a * (-ru * cs - rv * sn * iq));
         oie[m] = w * E;
-        ore[m] = w * (-a * inv_re);
-        on[m] = w * I * (dbn_dn * (1.0 - s) + bn * s * log_ratio * in * in);
-        oq[m] = w * a * rv * (-v * iq);
-        opa[m] = w * a * (ru * (-q * v) + rv * (u * iq));
+        ore[m] = static_cast<D>(w * (-a * inv_re));
+        on[m] = static_cast<D>(w * I * (dbn_dn * (1.0 - s) + bn * s * log_ratio * in * in));
+        oq[m] = static_cast<D>(w * a * rv * (-v * iq));
+        opa[m] = static_cast<D>(w * a * (ru * (-q * v) + rv * (u * iq)));
     }
 }
 
-// out[k][m] = weight[m] * dI/dtheta_k (order x0, y0, ie, r_e, n, q, pa, c); out[7] may be null
-// (dI/dc not wanted) when c = 2.
+// out[k][m] = weight[m] * dI/dtheta_k (order x0, y0, ie, r_e, n, q, pa, c), but dI/die (= E) in
+// e[m] (in double: the value is ie E); out[2] is not used, out[7] may be null (dI/dc not wanted) when
+// c = 2. D = float: derivatives stored in single precision (the centre samples of stencil pixels).
+template <class D>
 void add_gradient(const GradientProfile& G, const double* dx, const double* dy, const double* weight, int count,
-                  double* const* out) {
+                  D* const* out, double* e) {
     if (G.c == 2.0 && out[7] == nullptr)
-        add_gradient_ellipse(G, dx, dy, weight, count, out[0], out[1], out[2], out[3], out[4], out[5], out[6]);
+        add_gradient_ellipse(G, dx, dy, weight, count, out[0], out[1], e, out[3], out[4], out[5], out[6]);
     else
-        add_gradient_kernel(G, dx, dy, weight, count, out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7]);
+        add_gradient_kernel(G, dx, dy, weight, count, out[0], out[1], e, out[3], out[4], out[5], out[6], out[7]);
 }
 
 // out[j] += the 4th-order stencil mean of the centre samples (rows s2m..s2p) where rule[j] says stencil:
-// detail::StencilTerms::mean written out as its 13 tap weights (the same linear combination).
+// detail::StencilTerms::mean written out as its 13 tap weights (the same linear combination). In single
+// precision, as the planes it adds to (twice the lanes): the weights are positive but for b ~ 3e-3,
+// so the mean is good to ~1e-7 of the samples.
 GALFORGE_VECTOR_CLONES
-void add_stencil_means(const double* __restrict s2m, const double* __restrict s1m, const double* __restrict s0,
-                       const double* __restrict s1p, const double* __restrict s2p, const std::uint8_t* __restrict rule,
+void add_stencil_means(const float* __restrict s2m, const float* __restrict s1m, const float* __restrict s0,
+                       const float* __restrict s1p, const float* __restrict s2p, const std::uint8_t* __restrict rule,
                        float* __restrict out, std::ptrdiff_t width) {
     constexpr double a = 1.0 / 24.0, b = 17.0 / 5760.0, c = 1.0 / 576.0;
-    constexpr double centre = 1.0 - 4.0 * a - 12.0 * b + 4.0 * c, near = a + 4.0 * b - 2.0 * c;
+    constexpr auto centre = static_cast<float>(1.0 - 4.0 * a - 12.0 * b + 4.0 * c);
+    constexpr auto near = static_cast<float>(a + 4.0 * b - 2.0 * c), far = static_cast<float>(b);
+    constexpr auto corner = static_cast<float>(c);
 #pragma omp simd
     for (std::ptrdiff_t j = 0; j < width; ++j) {  // branch-free so that it vectorises
-        const double mean = centre * s0[j] + near * (s0[j - 1] + s0[j + 1] + s1m[j] + s1p[j]) -
-                            b * (s0[j - 2] + s0[j + 2] + s2m[j] + s2p[j]) +
-                            c * (s1m[j - 1] + s1m[j + 1] + s1p[j - 1] + s1p[j + 1]);
-        out[j] += rule[j] == detail::kRuleStencil ? static_cast<float>(mean) : 0.0f;
+        const float mean = centre * s0[j] + near * (s0[j - 1] + s0[j + 1] + s1m[j] + s1p[j]) -
+                           far * (s0[j - 2] + s0[j + 2] + s2m[j] + s2p[j]) +
+                           corner * (s1m[j - 1] + s1m[j + 1] + s1p[j - 1] + s1p[j + 1]);
+        out[j] += rule[j] == detail::kRuleStencil ? mean : 0.0f;
     }
 }
 
@@ -141,7 +149,9 @@ struct Scratch {
     std::vector<double> values, row;  // centre-sample values; one row's states, estimates and node values
     std::vector<double> leaf_sums;    // one row's derivative of the adaptive pixels, summed over their leaves
     std::vector<std::uint8_t> rules;
+    std::vector<float> centre;
     double* sum_ptr[kSersicParams];
+    float* centre_ptr[kSersicParams];
 
     void reset_points(std::size_t count) {  // (every point is then set by the caller)
         dx.resize(count);
@@ -154,6 +164,14 @@ struct Scratch {
         for (int k = 0; k < kSersicParams; ++k) sum_ptr[k] = sums.data() + k * count;
         if (!with_c) sum_ptr[kSersicParams - 1] = nullptr;
         return sum_ptr;
+    }
+    // The same in single precision (centre samples; add_gradient writes dI/die in double apart, slot 2
+    // holds its copy where wanted).
+    float* const* centre_of(std::size_t count, bool with_c) {
+        centre.resize(count * kSersicParams);
+        for (int k = 0; k < kSersicParams; ++k) centre_ptr[k] = centre.data() + k * count;
+        if (!with_c) centre_ptr[kSersicParams - 1] = nullptr;
+        return centre_ptr;
     }
 };
 
@@ -180,7 +198,7 @@ void gradient_rows_uniform(const GradientProfile& G, const ImageView& img, float
                 }
         }
         double* const* sums = sc.sums_of(count, with_c(G, gradient));
-        add_gradient(G, sc.dx.data(), sc.dy.data(), sc.weight.data(), static_cast<int>(count), sums);
+        add_gradient(G, sc.dx.data(), sc.dy.data(), sc.weight.data(), static_cast<int>(count), sums, sums[2]);
         const std::ptrdiff_t row = i * img.nx + w.x_begin;
         const int kk = k * k;
         for (int p = 0; p < kSersicParams; ++p) {
@@ -219,15 +237,18 @@ void gradient_rows_adaptive(const Profile& P, const GradientProfile& G, const Im
         sc.dx[static_cast<std::size_t>(j)] = dx_ring + static_cast<double>(j);
         sc.weight[static_cast<std::size_t>(j)] = 1.0;
     }
-    double* const* centre = sc.sums_of(count, with_c(G, gradient));
+    float* const* centre = sc.centre_of(count, with_c(G, gradient));
+    double* const e = detail::grown(sc.sums, count);  // dI/die = E
     for (std::ptrdiff_t t = 0; t < rows; ++t) {
         std::fill(sc.dy.begin(), sc.dy.end(), img.y_origin + static_cast<double>(r0 - 2 + t) - P.y0);
-        double* row_out[kSersicParams];
+        float* row_out[kSersicParams];
         for (int p = 0; p < kSersicParams; ++p) row_out[p] = centre[p] ? centre[p] + t * stride : nullptr;
-        add_gradient(G, sc.dx.data(), sc.dy.data(), sc.weight.data(), static_cast<int>(stride), row_out);
+        add_gradient(G, sc.dx.data(), sc.dy.data(), sc.weight.data(), static_cast<int>(stride), row_out,
+                     e + t * stride);
     }
     sc.values.resize(count);
-    for (std::size_t m = 0; m < count; ++m) sc.values[m] = G.ie * centre[2][m];  // dI/die = E
+    for (std::size_t m = 0; m < count; ++m) sc.values[m] = G.ie * e[m];
+    if (gradient[2] != nullptr) std::copy(e, e + count, centre[2]);
     sc.row.resize(static_cast<std::size_t>(7 * width));
     double* const state = sc.row.data();
     double* const stencil = state + width;
@@ -243,7 +264,7 @@ void gradient_rows_adaptive(const Profile& P, const GradientProfile& G, const Im
         double* out = detail::grown(sc.pg, npts * kSersicParams);
         for (int p = 0; p < kSersicParams; ++p) per_point[p] = out + p * npts;
         if (!with_c(G, gradient)) per_point[kSersicParams - 1] = nullptr;
-        add_gradient(G, x, y, weight, static_cast<int>(npts), per_point);
+        add_gradient(G, x, y, weight, static_cast<int>(npts), per_point, per_point[2]);
     };
     for (std::ptrdiff_t i = r0; i < r1; ++i) {
         const std::ptrdiff_t t = i - r0 + 2, row = i * img.nx + w.x_begin;
@@ -340,7 +361,7 @@ void gradient_rows_adaptive(const Profile& P, const GradientProfile& G, const Im
         const std::ptrdiff_t t = i - r0 + 2, row = i * img.nx + w.x_begin;
         for (int p = 0; p < kSersicParams && lo < hi; ++p) {
             if (gradient[p] == nullptr) continue;
-            const double* base = centre[p] + 2 + lo;
+            const float* base = centre[p] + 2 + lo;
             add_stencil_means(base + (t - 2) * stride, base + (t - 1) * stride, base + t * stride,
                               base + (t + 1) * stride, base + (t + 2) * stride, rule + lo, gradient[p] + row + lo,
                               hi - lo);
