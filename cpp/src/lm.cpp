@@ -57,6 +57,11 @@ double kMinDecrease = 0.1;
 // Most points in a row evaluated by their gradient alone (finish_tol) before J^T W J is renewed.
 constexpr int kMaxChain = 4;
 
+// A point is evaluated by its gradient alone only where the steps converge fast: the step to it is
+// predicted to decrease chi2 by less than this fraction of the previous step's actual decrease (so that
+// J^T W J has stopped changing materially; slower progress, as in large group fits, renews it).
+constexpr double kFastRate = 0.01;
+
 // evaluate() (a chi2), with +inf where x is unusable (non-finite, or rejected by the problem).
 template <class F>
 double safe_chi2(F evaluate) {
@@ -100,6 +105,7 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
     std::vector<double> A, h, trial(n), scale(n), H_trial, g_trial, trial2(n), g_chain;
     std::vector<double> hessian_x = x;  // where H and g were computed
     int chained = 0;                    // points since then evaluated by their gradient alone
+    double last_decrease = std::numeric_limits<double>::infinity();  // of the last accepted step
     std::vector<std::size_t> free;
     // One damped step from `at` (chi2 c, normal equations Hm, gm): the active set (parameters at a
     // bound that the gradient pushes outwards are held), the Cholesky solve, the projected point `out`
@@ -197,12 +203,13 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
                 break;
             }
         }
-        // Near the optimum (a step predicted below finish_tol), the trial point gets its chi2 and gradient
-        // alone: if accepted, the step from there with that gradient and the last J^T W J is checked by
-        // chi2 alone if predicted below ftol, and if the fit converges there it ends; a step predicted
-        // below finish_tol continues the chain of such points (up to kMaxChain). Otherwise the accepted
-        // point gets its normal equations as usual.
-        const bool finishing = can_finish && predicted <= options.finish_tol * chi2;
+        // Near the optimum (a step predicted below finish_tol, and below kFastRate of the last step's
+        // decrease), the trial point gets its chi2 and gradient alone: if accepted, the step from there
+        // with that gradient and the last J^T W J is checked by chi2 alone if predicted below ftol, and if
+        // the fit converges there it ends; a step predicted below both bounds again continues the chain of
+        // such points (up to kMaxChain). Otherwise the accepted point gets its normal equations as usual.
+        const bool finishing =
+            can_finish && predicted <= options.finish_tol * chi2 && predicted <= kFastRate * last_decrease;
         const double chi2_trial = safe_chi2([&] {
             return finishing ? problem.gradient_at(trial, g_trial) : problem.normal_equations(trial, H_trial, g_trial);
         });
@@ -226,6 +233,7 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
             continue;
         }
         const double chi2_old = chi2;
+        last_decrease = actual;
         result.log.push_back({it, chi2_trial, mu, true});
         mu *= std::fmax(kMinDecrease, 1.0 - std::pow(2.0 * rho - 1.0, 3));
         nu = 2.0;
@@ -244,7 +252,8 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
                     converged();
                     break;
                 }
-            } else if (next && predicted2 <= options.finish_tol * chi2 && chained < kMaxChain) {
+            } else if (next && predicted2 <= options.finish_tol * chi2 && predicted2 <= kFastRate * actual &&
+                       chained < kMaxChain) {
                 continue;
             }
             chi2 = problem.normal_equations(x, H, g);

@@ -282,14 +282,15 @@ static void test_levenberg_marquardt() {
     std::vector<double> Ha, ga;
     reference.normal_equations(ra.jacobian_x, Ha, ga);
     CHECK(Ha == ra.hessian && ga == ra.gradient && ra.jacobian_x != re.jacobian_x);
-    // finish_tol = 1: every accepted point but the renewals is evaluated by its gradient alone, with a
-    // J^T W J renewed after 4 such points or a rejected step (both happen from this far start, 16
-    // iterations); same optimum.
+    // finish_tol = 1: points are evaluated by their gradient alone wherever the steps converge fast
+    // (the first one too, as no decrease is known before it), J^T W J renewed after a rejected step
+    // (from this far start the steps after that first point are rejected); same optimum.
     LMOptions always;
     always.finish_tol = 1.0;
     GradientAlone chained;
     const LMResult rl = levenberg_marquardt(chained, {5.0, 0.05, 0.0}, {-inf, -inf, -inf}, {inf, inf, inf}, always);
-    CHECK(rl.status == LMStatus::ftol && chained.alone > chained.full);
+    const auto rejected = std::count_if(rl.log.begin(), rl.log.end(), [](const LMIteration& l) { return !l.accepted; });
+    CHECK(rl.status == LMStatus::ftol && chained.alone >= 3 && rejected >= 1);
     for (int k = 0; k < 3; ++k) CHECK(std::fabs(rl.x[k] - re.x[k]) <= 1e-6 * std::fabs(re.x[k]));
     // Cholesky of a matrix that is not positive definite reports failure instead of producing NaN.
     std::vector<double> A{1.0, 2.0, 2.0, 1.0}, b{1.0, 1.0};

@@ -30,12 +30,13 @@ struct LMOptions {
     double xtol = 1e-10;     // converged when |h_k| <= xtol (|x_k| + xtol) for every k
     double gtol = 1e-12;     // converged when |g_k| sqrt(1 / H_kk) / sqrt(chi2) < gtol for every free k
     double lambda0 = 1e-3;   // initial damping, relative to diag(H)
-    // A step predicted to decrease chi2 by less than finish_tol (relative) has its trial point evaluated
-    // by problem.gradient_at (when available): if accepted, the next step is computed with that exact
-    // gradient and the last J^T W J (from a point a few such small steps away); if that step is predicted
-    // below ftol and converges (checked by chi2 alone) the fit ends, if it is predicted below finish_tol
-    // its trial point is evaluated the same way (up to 4 in a row), and otherwise the normal equations
-    // are computed at the accepted point as usual. A rejected step renews them too. 0: never.
+    // A step predicted to decrease chi2 by less than finish_tol (relative) and by less than 1% of the
+    // previous step's actual decrease (fast convergence: J^T W J has stopped changing materially) has its
+    // trial point evaluated by problem.gradient_at (when available): if accepted, the next step is
+    // computed with that exact gradient and the last J^T W J; if that step is predicted below ftol and
+    // converges (checked by chi2 alone) the fit ends, if it meets both bounds again its trial point is
+    // evaluated the same way (up to 4 in a row), and otherwise the normal equations are computed at the
+    // accepted point as usual. A rejected step renews them too. 0: never.
     double finish_tol = 1e-2;
 };
 
