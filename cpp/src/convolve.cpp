@@ -81,7 +81,8 @@ Convolver::Convolver(const double* psf, std::size_t ky, std::size_t kx, std::siz
     if (!exact_edges) {
         kernel_conj_single_ = kernel_single_;
         for (std::size_t u = 0; u < pnx_; ++u)
-            for (std::size_t v = 0; v <= pny_ / 2; ++v) kernel_conj_single_[fft::kernel_index(v, u, pnx_) + 16] *= -1.0f;
+            for (std::size_t v = 0; v <= pny_ / 2; ++v)
+                kernel_conj_single_[fft::kernel_index(v, u, pnx_) + 16] *= -1.0f;
     }
 }
 
@@ -92,16 +93,20 @@ std::size_t Convolver::input_stride(std::size_t in_stride) const {
                                 std::to_string(nx_) + (exact_edges_ ? "" : " or the period " + std::to_string(pnx_)));
 }
 
-template <class T>
-void Convolver::convolve_with(const fft::KernelSpectrum<T>& kernel, const T* in, std::size_t in_stride, T* out,
-                              const Window& window, int threads) const {
+fft::Crop Convolver::crop_of(const Window& window, int threads) const {
     if (threads < 1) throw std::invalid_argument("threads must be >= 1");
     if (window.y_begin < 0 || window.x_begin < 0 || window.empty() ||
         static_cast<std::size_t>(window.y_end) > ny_ || static_cast<std::size_t>(window.x_end) > nx_)
         throw std::invalid_argument("convolution crop outside the image or empty");
+    return {oy_ + static_cast<std::size_t>(window.y_begin), static_cast<std::size_t>(window.height()),
+            ox_ + static_cast<std::size_t>(window.x_begin), static_cast<std::size_t>(window.width())};
+}
+
+template <class T>
+void Convolver::convolve_with(const fft::KernelSpectrum<T>& kernel, const T* in, std::size_t in_stride, T* out,
+                              const Window& window, int threads) const {
+    const fft::Crop crop = crop_of(window, threads);
     const std::size_t stride = input_stride(in_stride);
-    const fft::Crop crop{oy_ + static_cast<std::size_t>(window.y_begin), static_cast<std::size_t>(window.height()),
-                         ox_ + static_cast<std::size_t>(window.x_begin), static_cast<std::size_t>(window.width())};
     fft::convolve_2d(in, stride, ny_, stride, kernel, out, crop.cols, crop, threads);
 }
 
@@ -129,15 +134,9 @@ void Convolver::correlate_rows(const float* in, float* out, int threads) const {
 
 void Convolver::convolve_rows(const float* in, float* out, const Window& window, int threads,
                               std::size_t in_stride) const {
-    if (threads < 1) throw std::invalid_argument("threads must be >= 1");
-    if (window.y_begin < 0 || window.x_begin < 0 || window.empty() ||
-        static_cast<std::size_t>(window.y_end) > ny_ || static_cast<std::size_t>(window.x_end) > nx_)
-        throw std::invalid_argument("convolution rows outside the image or empty");
+    const fft::Crop crop = crop_of(window, threads);
     const std::size_t stride = input_stride(in_stride);
-    const fft::Crop crop{oy_ + static_cast<std::size_t>(window.y_begin), static_cast<std::size_t>(window.height()),
-                         ox_ + static_cast<std::size_t>(window.x_begin), static_cast<std::size_t>(window.width())};
-    fft::convolve_2d(in, stride, ny_, stride, spectrum(kernel_single_),
-                     out + crop.col0, pnx_, crop, threads);
+    fft::convolve_2d(in, stride, ny_, stride, spectrum(kernel_single_), out + crop.col0, pnx_, crop, threads);
 }
 
 }  // namespace galforge

@@ -79,8 +79,6 @@ void fft_columns(std::complex<double>* data, std::size_t rows, std::size_t cols,
     pocketfft::c2c(shape, stride, stride, {0}, forward, data, data, 1.0, static_cast<std::size_t>(threads));
 }
 
-
-
 namespace {
 
 #ifndef POCKETFFT_NO_VECTORS
@@ -150,6 +148,8 @@ void convolve_2d_t(const F* in, std::size_t in_stride, std::size_t rows_in, std:
     using namespace pocketfft::detail;
     using T = Lanes<F>;
     constexpr std::size_t V = kLanes<F>;
+    static_assert(16 % V == 0, "the kernel's records hold 16 frequencies: whole vectors of them");
+    if (crop.rows == 0 || crop.cols == 0) return;
     const std::size_t ny = kernel.ny, nx = kernel.nx, nk = ny / 2 + 1;
     // The half spectrum along y of every column, as pocketfft's real transform leaves it (row 0 holds
     // Re K(0), rows 2k - 1 and 2k Re and Im K(k), row ny - 1 Re K(ny / 2) when ny is even), in blocks of

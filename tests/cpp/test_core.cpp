@@ -289,7 +289,8 @@ static void test_levenberg_marquardt() {
     always.finish_tol = 1.0;
     GradientAlone chained;
     const LMResult rl = levenberg_marquardt(chained, {5.0, 0.05, 0.0}, {-inf, -inf, -inf}, {inf, inf, inf}, always);
-    const auto rejected = std::count_if(rl.log.begin(), rl.log.end(), [](const LMIteration& l) { return !l.accepted; });
+    const auto rejected =
+        std::count_if(rl.log.begin(), rl.log.end(), [](const LMIteration& l) { return !l.accepted; });
     CHECK(rl.status == LMStatus::ftol && chained.alone >= 3 && rejected >= 1);
     for (int k = 0; k < 3; ++k) CHECK(std::fabs(rl.x[k] - re.x[k]) <= 1e-6 * std::fabs(re.x[k]));
     // Cholesky of a matrix that is not positive definite reports failure instead of producing NaN.

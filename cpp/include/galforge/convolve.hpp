@@ -65,6 +65,8 @@ private:
 
     template <class T>
     fft::KernelSpectrum<T> spectrum(const std::vector<T>& values) const { return {values.data(), pny_, pnx_}; }
+    // The crop of the period holding `window` of the result (checked: inside the image, not empty).
+    fft::Crop crop_of(const Window& window, int threads) const;
     template <class T>
     void convolve_with(const fft::KernelSpectrum<T>& kernel, const T* in, std::size_t in_stride, T* out,
                        const Window& window, int threads) const;
