@@ -106,13 +106,15 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
     std::vector<double> hessian_x = x;  // where H and g were computed
     int chained = 0;                    // points since then evaluated by their gradient alone
     double last_decrease = std::numeric_limits<double>::infinity();  // of the last accepted step
+    bool proposed = false;  // trial and predicted already hold the step from x (a chain point's)
+    double predicted = 0.0;
     std::vector<std::size_t> free;
     // One damped step from `at` (chi2 c, normal equations Hm, gm): the active set (parameters at a
     // bound that the gradient pushes outwards are held), the Cholesky solve, the projected point `out`
     // and the decrease the quadratic model predicts for it, 2 g.s - s.H.s.
     enum class Step { ok, gradient_small, not_positive, step_small };
     auto propose = [&](const std::vector<double>& at, double c, const std::vector<double>& Hm,
-                       const std::vector<double>& gm, std::vector<double>& out, double& predicted) {
+                       const std::vector<double>& gm, std::vector<double>& out, double& model_decrease) {
         free.clear();
         double gmax = 0.0;
         for (std::size_t k = 0; k < n; ++k) {
@@ -137,14 +139,14 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
             const std::size_t k = free[a];
             out[k] = std::clamp(at[k] + h[a], lower[k], upper[k]);
         }
-        predicted = 0.0;
+        model_decrease = 0.0;
         bool small = true;
         for (std::size_t a = 0; a < m; ++a) {
             const std::size_t k = free[a];
             const double s = out[k] - at[k];
             double hs = 0.0;
             for (std::size_t b = 0; b < m; ++b) hs += Hm[k * n + free[b]] * (out[free[b]] - at[free[b]]);
-            predicted += 2.0 * gm[k] * s - s * hs;
+            model_decrease += 2.0 * gm[k] * s - s * hs;
             if (std::fabs(s) > options.xtol * (std::fabs(at[k]) + options.xtol)) small = false;
         }
         return small ? Step::step_small : Step::ok;
@@ -164,6 +166,10 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
         result.message = "converged: relative chi2 decrease below ftol";
     };
     const bool can_finish = options.finish_tol > 0.0 && problem.has_gradient_at();
+    // Whether a step predicted to decrease chi2 (c) by step_decrease is taken by gradient alone (below).
+    auto near_optimum = [&](double step_decrease, double c) {
+        return can_finish && step_decrease <= options.finish_tol * c && step_decrease <= kFastRate * last_decrease;
+    };
     result.status = LMStatus::max_iter;
     result.message = "maximum number of iterations reached";
     bool done = n == 0;
@@ -173,8 +179,8 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
     }
     for (int it = 1; !done && it <= options.max_iter; ++it) {
         result.n_iter = it;
-        double predicted = 0.0;
-        const Step step = propose(x, chi2, H, chained > 0 ? g_chain : g, trial, predicted);
+        const Step step = proposed ? Step::ok : propose(x, chi2, H, chained > 0 ? g_chain : g, trial, predicted);
+        proposed = false;
         if (step == Step::gradient_small) {
             result.status = LMStatus::gtol;
             result.message = "converged: gradient below gtol";
@@ -208,8 +214,7 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
         // with that gradient and the last J^T W J is checked by chi2 alone if predicted below ftol, and if
         // the fit converges there it ends; a step predicted below both bounds again continues the chain of
         // such points (up to kMaxChain). Otherwise the accepted point gets its normal equations as usual.
-        const bool finishing =
-            can_finish && predicted <= options.finish_tol * chi2 && predicted <= kFastRate * last_decrease;
+        const bool finishing = near_optimum(predicted, chi2);
         const double chi2_trial = safe_chi2([&] {
             return finishing ? problem.gradient_at(trial, g_trial) : problem.normal_equations(trial, H_trial, g_trial);
         });
@@ -252,8 +257,10 @@ LMResult levenberg_marquardt(LeastSquaresProblem& problem, std::vector<double> x
                     converged();
                     break;
                 }
-            } else if (next && predicted2 <= options.finish_tol * chi2 && predicted2 <= kFastRate * actual &&
-                       chained < kMaxChain) {
+            } else if (next && near_optimum(predicted2, chi2) && chained < kMaxChain) {
+                trial.swap(trial2);  // the next iteration's step
+                predicted = predicted2;
+                proposed = true;
                 continue;
             }
             chi2 = problem.normal_equations(x, H, g);

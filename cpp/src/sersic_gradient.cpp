@@ -159,19 +159,18 @@ struct Scratch {
         weight.resize(count);
     }
     // Per-parameter outputs of length `count` (written by add_gradient); the one of c only if `with_c`.
-    double* const* sums_of(std::size_t count, bool with_c) {
-        sums.resize(count * kSersicParams);
-        for (int k = 0; k < kSersicParams; ++k) sum_ptr[k] = sums.data() + k * count;
-        if (!with_c) sum_ptr[kSersicParams - 1] = nullptr;
-        return sum_ptr;
-    }
+    double* const* sums_of(std::size_t count, bool with_c) { return per_parameter(sums, sum_ptr, count, with_c); }
     // The same in single precision (centre samples; add_gradient writes dI/die in double apart, slot 2
     // holds its copy where wanted).
     float* const* centre_of(std::size_t count, bool with_c) {
-        centre.resize(count * kSersicParams);
-        for (int k = 0; k < kSersicParams; ++k) centre_ptr[k] = centre.data() + k * count;
-        if (!with_c) centre_ptr[kSersicParams - 1] = nullptr;
-        return centre_ptr;
+        return per_parameter(centre, centre_ptr, count, with_c);
+    }
+    template <class T>
+    static T* const* per_parameter(std::vector<T>& storage, T** ptr, std::size_t count, bool with_c) {
+        storage.resize(count * kSersicParams);
+        for (int k = 0; k < kSersicParams; ++k) ptr[k] = storage.data() + k * count;
+        if (!with_c) ptr[kSersicParams - 1] = nullptr;
+        return ptr;
     }
 };
 
